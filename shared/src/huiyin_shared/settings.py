@@ -1,0 +1,57 @@
+"""Settings every service shares; each service subclasses with its own env prefix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Base settings. A service subclass sets ``service_name`` and ``env_prefix``.
+
+    Every field can be set from the environment as ``<PREFIX><FIELD>``, e.g.
+    ``HUIYIN_INTAKE_DATABASE_URL``. Defaults make a local run work with no configuration.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="HUIYIN_", extra="ignore", frozen=True)
+
+    service_name: str = "huiyin"
+
+    # Database: a SQLite file under data_dir when no URL is given.
+    database_url: SecretStr | None = None
+    data_dir: Path = Path("var")
+    database_pool_size: int = Field(default=10, ge=1)
+
+    # Broker and event topology.
+    amqp_url: SecretStr = SecretStr("amqp://guest:guest@127.0.0.1:5672/")
+    events_exchange: str = "huiyin.events"
+    queue_prefix: str = "huiyin"
+    consumer_prefetch: int = Field(default=32, ge=1)
+    delivery_limit: int = Field(default=5, ge=1)
+    publish_timeout_seconds: float = Field(default=10.0, gt=0)
+    relay_batch_size: int = Field(default=200, ge=1)
+    relay_poll_interval_seconds: float = Field(default=1.0, gt=0)
+    broker_retry_max_seconds: float = Field(default=10.0, gt=0)
+
+    # HTTP.
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=1, le=65535)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+
+    # Logging.
+    log_format: Literal["json", "console"] = "json"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # Time: the office's zone for deadlines; a controllable clock only when a file is named.
+    timezone: str = "Asia/Shanghai"
+    clock_control_file: Path | None = None
+    calendar_override_file: Path | None = None
+
+    def sqlalchemy_url(self) -> str:
+        """The database URL, defaulting to a SQLite file named after the service."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite+aiosqlite:///{self.data_dir / (self.service_name + '.db')}"

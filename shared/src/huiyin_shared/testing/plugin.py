@@ -1,0 +1,1 @@
+from huiyin_shared.testing.fixtures import *  # noqa: F403
