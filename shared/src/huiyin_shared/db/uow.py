@@ -1,0 +1,78 @@
+"""The unit of work: one transaction, committed only by the edge that opened it.
+
+HTTP routes and message handlers open a unit of work, call use cases with it, and commit.
+Use cases never commit. Leaving the block without committing rolls everything back,
+events included, because events are outbox rows in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from huiyin_shared.contracts.catalogue import EventData
+from huiyin_shared.contracts.envelope import Envelope
+from huiyin_shared.messaging.outbox import OutboxWriter, notify_relay
+
+
+class UnitOfWork:
+    """Base unit of work; a service subclass adds its repositories in :meth:`_start`."""
+
+    session: AsyncSession
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[Any],
+        outbox: OutboxWriter,
+        *,
+        after_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._outbox = outbox
+        self._after_commit = after_commit
+        self._published: list[Envelope] = []
+
+    async def __aenter__(self) -> Self:
+        self.session = self._sessions()
+        self._published = []
+        self._start()
+        return self
+
+    def _start(self) -> None:
+        """Hook for subclasses: build repositories on ``self.session``."""
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def publish(self, data: EventData, *, subject: str) -> Envelope:
+        """Record an event to be sent once this unit of work commits."""
+        envelope = await self._outbox.add(self.session, data, subject=subject)
+        self._published.append(envelope)
+        return envelope
+
+    @property
+    def published(self) -> tuple[Envelope, ...]:
+        return tuple(self._published)
+
+    async def commit(self) -> None:
+        if self._published:
+            await notify_relay(self.session)
+        await self.session.commit()
+        if self._published and self._after_commit is not None:
+            self._after_commit()
+        self._published = []
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+        self._published = []

@@ -1,0 +1,61 @@
+"""Publishing with publisher confirms, persistent messages and mandatory routing."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+
+from aio_pika import DeliveryMode, Message
+from aio_pika.abc import AbstractConnection, AbstractExchange
+
+from huiyin_shared.messaging.broker import Broker, BrokerUnavailableError
+from huiyin_shared.messaging.topology import declare_events_exchange
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    event_id: str
+    event_type: str
+    routing_key: str
+    body: bytes
+    correlation_id: str | None
+    created_at: datetime
+
+
+class EventPublisher:
+    """Publishes on a confirm channel that is reopened with every broker connection."""
+
+    def __init__(self, broker: Broker, *, exchange: str, producer: str, timeout: float) -> None:
+        self._exchange_name = exchange
+        self._producer = producer
+        self._timeout = timeout
+        self._exchange: AbstractExchange | None = None
+        broker.on_connect(self._on_connect)
+
+    async def _on_connect(self, connection: AbstractConnection) -> None:
+        # on_return_raises: an unroutable mandatory message fails the publish instead of
+        # vanishing (aio-pika's default is to log and drop it).
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        self._exchange = await declare_events_exchange(channel, self._exchange_name)
+
+    async def publish(self, message: OutgoingMessage) -> None:
+        """Return once the broker has confirmed the message; raise otherwise."""
+        exchange = self._exchange
+        if exchange is None or exchange.channel.is_closed:
+            raise BrokerUnavailableError("no open publishing channel")
+        amqp_message = Message(
+            message.body,
+            delivery_mode=DeliveryMode.PERSISTENT,
+            content_type="application/json",
+            message_id=message.event_id,
+            type=message.event_type,
+            correlation_id=message.correlation_id,
+            timestamp=message.created_at,
+            app_id=self._producer,
+        )
+        # A publish on a silently dropped connection can hang for good (aio-pika #636).
+        await asyncio.wait_for(
+            exchange.publish(amqp_message, routing_key=message.routing_key, mandatory=True),
+            timeout=self._timeout,
+        )
