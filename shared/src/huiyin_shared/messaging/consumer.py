@@ -111,7 +111,10 @@ class EventConsumer:
         except (ValidationError, UnknownEventError, KeyError) as exc:
             log.error("consumer.poison_message", queue=queue, error=str(exc)[:500])
             MESSAGES_DEAD_LETTERED.labels(queue, "poison").inc()
-            await message.reject(requeue=False)
+            try:
+                await message.reject(requeue=False)
+            except Exception as reject_exc:
+                log.warning("consumer.reject_lost", queue=queue, error=str(reject_exc))
             return
         with structlog.contextvars.bound_contextvars(
             correlation_id=envelope.correlation_id,
@@ -124,9 +127,14 @@ class EventConsumer:
             except Exception:
                 await self._give_back(message, queue)
                 return
-            await message.ack()
             MESSAGES_CONSUMED.labels(queue, outcome).inc()
             HANDLER_DURATION.labels(queue).observe(time.perf_counter() - started)
+            try:
+                await message.ack()
+            except Exception as exc:
+                # Committed but not acknowledged: the broker redelivers it and the inbox
+                # recognises it as a duplicate.
+                log.warning("consumer.ack_lost", queue=queue, error=str(exc))
 
     async def _apply(self, event: EventData, envelope: Envelope, handler: Handler) -> str:
         async with self._uow_factory() as uow:
@@ -152,4 +160,8 @@ class EventConsumer:
             MESSAGES_DEAD_LETTERED.labels(queue, "delivery_limit").inc()
         # Back off before returning it, so a transient fault does not burn the limit at once.
         await asyncio.sleep(min(self._backoff * 2 ** (deliveries - 1), 5.0))
-        await message.nack(requeue=True)
+        try:
+            await message.nack(requeue=True)
+        except Exception as exc:
+            # The channel is gone; the broker returns the message to the queue by itself.
+            log.warning("consumer.nack_lost", queue=queue, error=str(exc))
