@@ -115,7 +115,7 @@ class DueDate:
         return text
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=256)
 def package_has_year(year: int) -> bool:
     """Whether the installed ``chinese_calendar`` has official data for ``year``."""
     try:
@@ -129,8 +129,7 @@ def _check_date(value: date, what: str = "day") -> None:
     # datetime is a date subclass; taking its date silently would use whatever zone it is in.
     if isinstance(value, datetime) or not isinstance(value, date):
         raise TypeError(
-            f"{what} must be a datetime.date in the office's time zone, "
-            f"got {type(value).__name__}"
+            f"{what} must be a datetime.date in the office's time zone, got {type(value).__name__}"
         )
 
 

@@ -63,10 +63,11 @@ class OverrideDay(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _accept_bare_date(cls, value: object) -> object:
-        # A list item may be just a date: ``- 2027-01-01``.
-        if isinstance(value, (date, str)):
-            return {"date": value}
-        return value
+        # A list item may be just a date: ``- 2027-01-01``. Anything else that is not a
+        # mapping is treated the same way, so the error message talks about the date.
+        if isinstance(value, (dict, OverrideDay)):
+            return value
+        return {"date": value}
 
 
 def _none_as_empty(value: object) -> object:
