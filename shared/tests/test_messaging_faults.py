@@ -79,7 +79,9 @@ async def test_failing_handler_dead_letters_after_limit_and_replays(
         await eventually(dead_lettered, timeout=30)
         # first delivery + 2 redeliveries allowed by the limit, then the broker dead-letters it
         assert attempts == 3
-        assert MESSAGES_DEAD_LETTERED.labels(queue, "delivery_limit")._value.get() - limit_before == 1
+        assert (
+            MESSAGES_DEAD_LETTERED.labels(queue, "delivery_limit")._value.get() - limit_before == 1
+        )
         assert await count(platform, effects) == 0
         assert await count(platform, platform.tables.inbox) == 0, "a failed attempt left no trace"
 

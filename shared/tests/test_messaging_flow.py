@@ -12,8 +12,8 @@ from aio_pika import DeliveryMode, Message
 from huiyin_shared.contracts.catalogue import build_envelope
 from huiyin_shared.metrics import MESSAGES_CONSUMED
 from huiyin_shared.platform import Platform
-from huiyin_shared.testing.fixtures import BrokerNamespace
 from huiyin_shared.testing import probe
+from huiyin_shared.testing.fixtures import BrokerNamespace
 from huiyin_shared.testing.probe import (
     Ping,
     count,

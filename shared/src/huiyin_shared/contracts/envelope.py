@@ -15,7 +15,9 @@ class Envelope(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: uuid.UUID = Field(description="Unique event id; consumers deduplicate on it.")
-    type: str = Field(pattern=r"^[a-z_]+(\.[a-z_]+)+$", description="Event type, e.g. petition.accepted")
+    type: str = Field(
+        pattern=r"^[a-z_]+(\.[a-z_]+)+$", description="Event type, e.g. petition.accepted"
+    )
     version: int = Field(ge=1, description="Schema version of data for this type.")
     occurred_at: AwareDatetime
     producer: str = Field(min_length=1, description="The service that produced the event.")

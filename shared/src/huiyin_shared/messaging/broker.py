@@ -84,7 +84,7 @@ class Broker:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._retry_max)
                 continue
-            connection.close_callbacks.add(lambda *_: closed.set())
+            connection.close_callbacks.add(lambda *_, closed=closed: closed.set())
             try:
                 for callback in self._on_connect:
                     await callback(connection)

@@ -152,7 +152,7 @@ class EventConsumer:
         return "processed" if fresh else "duplicate"
 
     async def _give_back(self, message: AbstractIncomingMessage, queue: str) -> None:
-        deliveries = int((message.headers or {}).get("x-delivery-count") or 0) + 1
+        deliveries = _delivery_count(message) + 1
         last = deliveries > self._delivery_limit
         log.exception("consumer.handler_failed", queue=queue, delivery=deliveries, last=last)
         MESSAGES_FAILED.labels(queue).inc()
@@ -165,3 +165,9 @@ class EventConsumer:
         except Exception as exc:
             # The channel is gone; the broker returns the message to the queue by itself.
             log.warning("consumer.nack_lost", queue=queue, error=str(exc))
+
+
+def _delivery_count(message: AbstractIncomingMessage) -> int:
+    """Earlier deliveries of this message, as counted by the quorum queue."""
+    value = (message.headers or {}).get("x-delivery-count")
+    return value if isinstance(value, int) else 0

@@ -16,6 +16,7 @@ import json
 import os
 import sys
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 import aio_pika
@@ -37,17 +38,20 @@ class DeadLetter:
 
 def describe(message: AbstractIncomingMessage) -> DeadLetter:
     headers = message.headers or {}
-    deaths = headers.get("x-death") or []
-    first = deaths[0] if isinstance(deaths, list) and deaths else {}
-    time_of_death = first.get("time") if isinstance(first, dict) else None
+    deaths = [d for d in _as_list(headers.get("x-death")) if isinstance(d, dict)]
+    first_time = deaths[0].get("time") if deaths else None
     return DeadLetter(
         event_id=message.message_id,
         event_type=message.type,
         reason=_text(headers.get("x-first-death-reason")),
-        deaths=sum(int(d.get("count", 1)) for d in deaths if isinstance(d, dict)),
-        first_death_at=time_of_death.isoformat() if time_of_death is not None else None,
+        deaths=sum(c if isinstance(c := d.get("count"), int) else 1 for d in deaths),
+        first_death_at=first_time.isoformat() if isinstance(first_time, datetime) else None,
         body_preview=message.body[:300].decode(errors="replace"),
     )
+
+
+def _as_list(value: object) -> list[object]:
+    return list(value) if isinstance(value, list) else []
 
 
 async def _take_all(channel: AbstractChannel, queue: str) -> list[AbstractIncomingMessage]:
@@ -101,8 +105,10 @@ def _fresh_copy(message: AbstractIncomingMessage) -> Message:
     headers = {
         key: value
         for key, value in (message.headers or {}).items()
-        if not key.startswith("x-death") and not key.startswith("x-first-death")
-        and not key.startswith("x-last-death") and key != "x-delivery-count"
+        if not key.startswith("x-death")
+        and not key.startswith("x-first-death")
+        and not key.startswith("x-last-death")
+        and key != "x-delivery-count"
     }
     return Message(
         message.body,

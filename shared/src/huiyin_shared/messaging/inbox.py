@@ -33,6 +33,7 @@ async def record_once(
         "received_at": received_at,
     }
     dialect = session.get_bind().dialect.name
+    stmt: postgresql.Insert | sqlite.Insert
     if dialect == "postgresql":
         stmt = postgresql.insert(table).values(**values).on_conflict_do_nothing()
     elif dialect == "sqlite":

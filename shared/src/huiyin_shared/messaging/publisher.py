@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from aio_pika import DeliveryMode, Message
-from aio_pika.abc import AbstractConnection, AbstractExchange
+from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange
 
 from huiyin_shared.messaging.broker import Broker, BrokerUnavailableError
 from huiyin_shared.messaging.topology import declare_events_exchange
@@ -30,6 +30,7 @@ class EventPublisher:
         self._exchange_name = exchange
         self._producer = producer
         self._timeout = timeout
+        self._channel: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
         broker.on_connect(self._on_connect)
 
@@ -38,11 +39,16 @@ class EventPublisher:
         # vanishing (aio-pika's default is to log and drop it).
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
         self._exchange = await declare_events_exchange(channel, self._exchange_name)
+        self._channel = channel
+
+    @property
+    def ready(self) -> bool:
+        return self._channel is not None and not self._channel.is_closed
 
     async def publish(self, message: OutgoingMessage) -> None:
         """Return once the broker has confirmed the message; raise otherwise."""
         exchange = self._exchange
-        if exchange is None or exchange.channel.is_closed:
+        if exchange is None or not self.ready:
             raise BrokerUnavailableError("no open publishing channel")
         amqp_message = Message(
             message.body,

@@ -20,14 +20,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from huiyin_shared.clock import Clock
+from huiyin_shared.messaging.outbox import NOTIFY_CHANNEL
+from huiyin_shared.messaging.publisher import EventPublisher, OutgoingMessage
 from huiyin_shared.metrics import (
     MESSAGES_PUBLISH_FAILED,
     MESSAGES_PUBLISHED,
     OUTBOX_BACKLOG,
     OUTBOX_OLDEST_AGE,
 )
-from huiyin_shared.messaging.outbox import NOTIFY_CHANNEL
-from huiyin_shared.messaging.publisher import EventPublisher, OutgoingMessage
 
 log = structlog.get_logger(__name__)
 
@@ -63,6 +63,9 @@ class OutboxRelay:
 
     async def relay_once(self) -> int:
         """Publish one batch; returns how many rows were confirmed and marked sent."""
+        if not self._publisher.ready:
+            # Claiming rows now would only fail them; a (re)connection wakes the relay.
+            return 0
         table = self._table
         async with self._sessions() as session, session.begin():
             rows = (
@@ -103,7 +106,9 @@ class OutboxRelay:
             sent = [row.position for row, out in zip(rows, outcomes, strict=True) if out is None]
             if sent:
                 await session.execute(
-                    update(table).where(table.c.position.in_(sent)).values(sent_at=self._clock.now())
+                    update(table)
+                    .where(table.c.position.in_(sent))
+                    .values(sent_at=self._clock.now())
                 )
             for row, outcome in zip(rows, outcomes, strict=True):
                 if isinstance(outcome, BaseException):
@@ -183,10 +188,11 @@ class OutboxRelay:
         while True:
             try:
                 connection = await asyncpg.connect(dsn)
+                lost = asyncio.Event()
+                connection.add_termination_listener(lambda *_, lost=lost: lost.set())
                 try:
                     await connection.add_listener(NOTIFY_CHANNEL, lambda *_: self.wake())
-                    while not connection.is_closed():
-                        await asyncio.sleep(5)
+                    await lost.wait()
                 finally:
                     with contextlib.suppress(Exception):
                         await connection.close()

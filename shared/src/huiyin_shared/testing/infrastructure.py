@@ -9,7 +9,6 @@ Nothing here ever skips: an integration test without its infrastructure fails, l
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import socket
@@ -24,7 +23,9 @@ LOCAL_AMQP = "amqp://guest:guest@127.0.0.1:5672/"
 def _reachable(url: str, default_port: int) -> bool:
     parts = urlsplit(url)
     try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), 2):
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or default_port), 2
+        ):
             return True
     except OSError:
         return False
@@ -50,7 +51,7 @@ class Infrastructure:
         if _reachable(url, 5432) or "HUIYIN_TEST_POSTGRES_URL" in os.environ:
             return url
         if _docker_available():
-            from testcontainers.postgres import PostgresContainer
+            from testcontainers.community.postgres import PostgresContainer
 
             container = self._stack.enter_context(PostgresContainer("postgres:16-alpine"))
             return str(container.get_connection_url(driver=None))
@@ -64,7 +65,7 @@ class Infrastructure:
         if _reachable(url, 5672) or "HUIYIN_TEST_AMQP_URL" in os.environ:
             return url
         if _docker_available():
-            from testcontainers.rabbitmq import RabbitMqContainer
+            from testcontainers.community.rabbitmq import RabbitMqContainer
 
             container = self._stack.enter_context(RabbitMqContainer("rabbitmq:3.13-management"))
             host = container.get_container_host_ip()

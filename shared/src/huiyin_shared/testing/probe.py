@@ -34,7 +34,9 @@ class Ping(EventData):
     n: int
 
 
-def probe_settings(*, database_url: str, amqp_url: str, exchange: str, prefix: str, **extra: Any) -> ServiceSettings:
+def probe_settings(
+    *, database_url: str, amqp_url: str, exchange: str, prefix: str, **extra: Any
+) -> ServiceSettings:
     return ServiceSettings(
         service_name="probe",
         database_url=database_url,

@@ -63,7 +63,7 @@ UnitId = Annotated[
     str,
     Field(
         pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
-        description="Id of an organisation (office, department, unit) in the jurisdiction registry.",
+        description="Id of an organisation (office, department, unit) in the registry.",
     ),
 ]
 
