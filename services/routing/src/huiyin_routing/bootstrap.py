@@ -1,0 +1,35 @@
+"""The composition root: the one place the routing service is wired together."""
+
+from __future__ import annotations
+
+from huiyin_routing import __version__
+from huiyin_routing.config import RoutingSettings
+from huiyin_routing.db import messaging
+from huiyin_routing.entrypoints.api import build_router
+from huiyin_routing.entrypoints.consumers import HANDLERS
+from huiyin_routing.unit_of_work import RoutingUnitOfWork
+from huiyin_shared.clock import Clock
+from huiyin_shared.platform import Platform
+from huiyin_shared.runtime import ServiceApp
+
+
+def bootstrap(
+    settings: RoutingSettings | None = None, *, consumers: bool = True, clock: Clock | None = None
+) -> ServiceApp:
+    settings = settings or RoutingSettings()
+    platform = Platform(settings, tables=messaging, clock=clock)
+
+    def uow() -> RoutingUnitOfWork:
+        return RoutingUnitOfWork(
+            platform.sessions, platform.outbox, after_commit=platform.relay.wake
+        )
+
+    if consumers:
+        platform.add_consumer("routing.petitions", HANDLERS, uow)
+    return ServiceApp(
+        platform=platform,
+        title="Huiyin routing",
+        version=__version__,
+        description="Jurisdiction registry and explainable routing decisions (属地管理、分级负责).",
+        routers=[build_router(uow)],
+    )

@@ -1,0 +1,1 @@
+"""Routing's pure rules: no I/O, no framework."""
