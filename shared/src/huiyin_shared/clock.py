@@ -42,12 +42,13 @@ class ControlledClock:
     """Real time plus an offset read from a shared file.
 
     The file holds ``{"offset_seconds": <float>}``. Every process that names the same file
-    sees the same shifted "now". It is re-read only when its modification time changes.
+    sees the same shifted "now". It is re-read only when it changes: every write replaces
+    the file, so its inode changes even where timestamps are coarse.
     """
 
     def __init__(self, path: Path) -> None:
         self._path = path
-        self._mtime_ns: int | None = None
+        self._version: tuple[int, int] | None = None
         self._offset = timedelta(0)
 
     def now(self) -> datetime:
@@ -55,13 +56,14 @@ class ControlledClock:
 
     def offset(self) -> timedelta:
         try:
-            mtime = self._path.stat().st_mtime_ns
+            stat = self._path.stat()
         except FileNotFoundError:
             return timedelta(0)
-        if mtime != self._mtime_ns:
+        version = (stat.st_ino, stat.st_mtime_ns)
+        if version != self._version:
             data = json.loads(self._path.read_text(encoding="utf-8") or "{}")
             self._offset = timedelta(seconds=float(data.get("offset_seconds", 0.0)))
-            self._mtime_ns = mtime
+            self._version = version
         return self._offset
 
     def advance(self, delta: timedelta) -> timedelta:

@@ -13,9 +13,10 @@ from importlib.resources import files
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData, PrimaryKeyConstraint, UniqueConstraint, pool
+from sqlalchemy import MetaData, PrimaryKeyConstraint, UniqueConstraint
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
+
+from huiyin_shared.db.engine import create_engine
 
 
 def alembic_config(package: str, url: str) -> Config:
@@ -48,7 +49,8 @@ def run_migrations(metadata: MetaData) -> None:
 
 
 async def _run_online(url: str, metadata: MetaData) -> None:
-    engine = create_async_engine(url, poolclass=pool.NullPool)
+    # The kit's engine factory, so a SQLite file gets its directory and pragmas.
+    engine = create_engine(url, pool_size=1)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run_sync, metadata)
