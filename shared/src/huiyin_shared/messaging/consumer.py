@@ -37,8 +37,12 @@ from huiyin_shared.metrics import (
 
 log = structlog.get_logger(__name__)
 
-Handler = Callable[[EventData, Envelope, Any], Awaitable[None]]
-"""``handler(event, envelope, uow)``: apply the event's effects; never commit."""
+Handler = Callable[[Any, Envelope, Any], Awaitable[None]]
+"""``handler(event, envelope, uow)``: apply the event's effects; never commit.
+
+The event and unit of work are typed by each handler (its contract model and its service's
+unit of work); the runner guarantees the event matches the handler's registered type.
+"""
 
 ALL_EVENTS = "#"
 

@@ -16,5 +16,5 @@ async def on_petition_accepted(
 
 
 HANDLERS: dict[str, Handler] = {
-    "petition.accepted": on_petition_accepted,  # type: ignore[dict-item]
+    "petition.accepted": on_petition_accepted,
 }

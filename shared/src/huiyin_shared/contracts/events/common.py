@@ -12,6 +12,8 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from huiyin_shared.calendar import CountingMode as _CalendarCountingMode
+
 # --- services (the ``producer`` of an envelope, the owners of queues) ------------------------
 
 
@@ -240,12 +242,8 @@ class CaseRole(StrEnum):
 # --- clocks -----------------------------------------------------------------------------------
 
 
-class CountingMode(StrEnum):
-    """How a time limit is counted."""
-
-    CALENDAR_DAYS = "calendar_days"
-    WORKING_DAYS = "working_days"
-    """Skips weekends and public holidays, counts make-up working days (调休)."""
+# One vocabulary for counting time limits: the business calendar's own enum.
+CountingMode = _CalendarCountingMode
 
 
 class ClockName(StrEnum):

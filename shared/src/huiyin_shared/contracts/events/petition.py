@@ -165,9 +165,9 @@ PRODUCERS: dict[str, tuple[Service, ...]] = {
 """Who publishes each of this module's types."""
 
 CONSUMERS: dict[str, tuple[Service, ...]] = {
-    "petition.registered": (Service.ACCOUNTABILITY,),
-    "petition.accepted": (Service.ROUTING, Service.ACCOUNTABILITY),
-    "petition.not_accepted": (Service.ACCOUNTABILITY,),
+    "petition.registered": (Service.SUPERVISION, Service.ACCOUNTABILITY),
+    "petition.accepted": (Service.ROUTING, Service.SUPERVISION, Service.ACCOUNTABILITY),
+    "petition.not_accepted": (Service.SUPERVISION, Service.ACCOUNTABILITY),
     "petition.repeat_linked": (Service.SUPERVISION, Service.ACCOUNTABILITY),
     "petition.urgent_reported": (Service.ACCOUNTABILITY,),
     "petition.identity_read": (Service.ACCOUNTABILITY,),

@@ -1,0 +1,50 @@
+"""The composition root: the one place the supervision service is wired together."""
+
+from __future__ import annotations
+
+from huiyin_shared.calendar import BusinessCalendar
+from huiyin_shared.clock import Clock
+from huiyin_shared.platform import Platform
+from huiyin_shared.runtime import ServiceApp
+from huiyin_supervision import __version__
+from huiyin_supervision.config import SupervisionSettings
+from huiyin_supervision.db import messaging
+from huiyin_supervision.domain.office import OfficeCalendar
+from huiyin_supervision.entrypoints.api import build_router
+from huiyin_supervision.entrypoints.consumers import build_handlers
+from huiyin_supervision.unit_of_work import SupervisionUnitOfWork
+
+
+def bootstrap(
+    settings: SupervisionSettings | None = None,
+    *,
+    consumers: bool = True,
+    clock: Clock | None = None,
+    calendar: BusinessCalendar | None = None,
+) -> ServiceApp:
+    settings = settings or SupervisionSettings()
+    platform = Platform(settings, tables=messaging, clock=clock)
+    office = OfficeCalendar(
+        calendar=calendar or BusinessCalendar.from_file(settings.calendar_override_file),
+        timezone=settings.zone(),
+    )
+
+    def uow() -> SupervisionUnitOfWork:
+        return SupervisionUnitOfWork(
+            platform.sessions, platform.outbox, after_commit=platform.relay.wake
+        )
+
+    if consumers:
+        platform.add_consumer(
+            "supervision.petitions", build_handlers(office=office, clock=platform.clock), uow
+        )
+    return ServiceApp(
+        platform=platform,
+        title="Huiyin supervision",
+        version=__version__,
+        description=(
+            "Time-limit clocks on petitions and cases, explained on the business calendar "
+            "(电子督办), and a public due-date calculator."
+        ),
+        routers=[build_router(uow, office=office, clock=platform.clock)],
+    )

@@ -1,0 +1,1 @@
+"""Supervision's pure rules: time-limit policies, due-date explanations, clock status."""
