@@ -82,6 +82,11 @@ class EventConsumer:
         self._dlq: AbstractQueue | None = None
         broker.on_connect(self._on_connect)
 
+    @property
+    def event_types(self) -> frozenset[str]:
+        """The event types this consumer's queue is bound to (``"#"`` for all)."""
+        return frozenset(self._handlers)
+
     async def _on_connect(self, connection: AbstractConnection) -> None:
         channel = await connection.channel()
         await channel.set_qos(prefetch_count=self._prefetch)

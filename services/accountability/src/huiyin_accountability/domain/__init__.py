@@ -1,0 +1,1 @@
+"""Accountability's pure rules: no I/O, no framework."""

@@ -1,0 +1,64 @@
+"""Every query of the accountability service."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+
+from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from huiyin_accountability.db import HEAD_ID, ledger_entries, ledger_head
+from huiyin_accountability.domain.ledger import LedgerEntry, LedgerHead
+
+
+class LedgerRepository:
+    """The ledger: entries are only ever inserted; the head row is the append lock."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def lock_head(self) -> LedgerHead:
+        """Read the head with a row lock held until the transaction ends (FOR UPDATE)."""
+        return await self._head(for_update=True)
+
+    async def head(self) -> LedgerHead:
+        return await self._head(for_update=False)
+
+    async def _head(self, *, for_update: bool) -> LedgerHead:
+        query = select(ledger_head.c.last_sequence, ledger_head.c.last_hash).where(
+            ledger_head.c.id == HEAD_ID
+        )
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).one()
+        return LedgerHead(last_sequence=row.last_sequence, last_hash=row.last_hash)
+
+    async def append(self, entry: LedgerEntry) -> None:
+        """Insert the entry and move the head onto it (call with the head locked)."""
+        await self._session.execute(insert(ledger_entries).values(**asdict(entry)))
+        await self._session.execute(
+            update(ledger_head)
+            .where(ledger_head.c.id == HEAD_ID)
+            .values(last_sequence=entry.sequence, last_hash=entry.hash)
+        )
+
+    async def get_by_event(self, *, event_id: uuid.UUID) -> LedgerEntry | None:
+        row = (
+            await self._session.execute(
+                select(ledger_entries).where(ledger_entries.c.event_id == event_id)
+            )
+        ).one_or_none()
+        return None if row is None else _to_entry(row._mapping)
+
+    async def page(self, *, after: int, limit: int, up_to: int | None = None) -> list[LedgerEntry]:
+        """Entries with ``after < sequence <= up_to``, in sequence order (keyset paging)."""
+        query = select(ledger_entries).where(ledger_entries.c.sequence > after)
+        if up_to is not None:
+            query = query.where(ledger_entries.c.sequence <= up_to)
+        rows = await self._session.execute(query.order_by(ledger_entries.c.sequence).limit(limit))
+        return [_to_entry(row._mapping) for row in rows]
+
+
+def _to_entry(row: RowMapping) -> LedgerEntry:
+    return LedgerEntry(**dict(row))

@@ -1,0 +1,46 @@
+"""Accountability's use cases. They take a unit of work and never commit."""
+
+from __future__ import annotations
+
+from huiyin_accountability.domain.ledger import ChainVerifier, LedgerEntry, VerificationResult
+from huiyin_accountability.unit_of_work import AccountabilityUnitOfWork
+from huiyin_shared.clock import Clock
+from huiyin_shared.contracts.envelope import Envelope
+
+
+async def record_event(
+    uow: AccountabilityUnitOfWork, *, envelope: Envelope, clock: Clock
+) -> LedgerEntry:
+    """Append the event to the ledger, once.
+
+    The head row is locked first, so appends from every replica are serialised: the
+    duplicate check, the insert and the head update cannot interleave with another append.
+    """
+    head = await uow.ledger.lock_head()
+    existing = await uow.ledger.get_by_event(event_id=envelope.id)
+    if existing is not None:
+        return existing
+    # Read the clock under the lock so recorded_at follows the sequence order.
+    entry = head.append(envelope.model_dump(mode="json"), recorded_at=clock.now())
+    await uow.ledger.append(entry)
+    return entry
+
+
+async def verify_ledger(uow: AccountabilityUnitOfWork, *, page_size: int) -> VerificationResult:
+    """Re-check the whole chain page by page; memory stays flat however long the ledger.
+
+    The head is read first and only entries up to it are checked, so appends committed
+    while the check runs neither break nor extend it.
+    """
+    head = await uow.ledger.head()
+    verifier = ChainVerifier()
+    after = 0
+    while after < head.last_sequence:
+        page = await uow.ledger.page(after=after, limit=page_size, up_to=head.last_sequence)
+        if not page:
+            break
+        for entry in page:
+            if not verifier.feed(entry):
+                return verifier.finish()
+        after = page[-1].sequence
+    return verifier.finish(head)

@@ -1,0 +1,265 @@
+"""The ledger skeleton on real PostgreSQL and RabbitMQ: migrations, relay, consumer, API."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from prometheus_client import REGISTRY
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from huiyin_accountability.bootstrap import bootstrap
+from huiyin_accountability.config import AccountabilitySettings
+from huiyin_shared.clock import Clock
+from huiyin_shared.contracts.catalogue import EventData
+from huiyin_shared.contracts.events.common import Channel, PetitionFacts, PetitionKind
+from huiyin_shared.contracts.events.petition import (
+    PetitionAccepted,
+    PetitionFeedbackReceived,
+    PetitionRegistered,
+    PetitionUrgentReported,
+)
+from huiyin_shared.db.migrations import upgrade
+from huiyin_shared.runtime import ServiceApp, build_app
+from huiyin_shared.testing.fixtures import BrokerNamespace
+from huiyin_shared.testing.probe import eventually
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
+
+
+def registered(petition_id: uuid.UUID) -> PetitionRegistered:
+    return PetitionRegistered(
+        petition_id=petition_id,
+        registration_number="XF-370102-2026-000001",
+        office_id="office-370102",
+        channel=Channel.LETTER,
+        kind=PetitionKind.HELP_REQUEST,
+        received_at=NOW,
+        registered_at=NOW,
+        registered_by="clerk-1",
+        petitioner_ref="pr_0123456789abcdef",
+        anonymous=False,
+        people_count=1,
+        collective=False,
+        division_code="370102",
+        subject_category="labour.wages",
+        summary="拖欠工资三个月",
+        urgent=True,
+    )
+
+
+def accepted(petition_id: uuid.UUID) -> PetitionAccepted:
+    return PetitionAccepted(
+        petition_id=petition_id,
+        accepted_by="clerk-1",
+        acceptance_notice_due=date(2026, 3, 17),
+        petition=PetitionFacts(
+            registration_number="XF-370102-2026-000001",
+            office_id="office-370102",
+            channel=Channel.LETTER,
+            kind=PetitionKind.HELP_REQUEST,
+            subject_category="labour.wages",
+            division_code="370102",
+            received_at=NOW,
+            accepted_at=NOW,
+            anonymous=False,
+            collective=False,
+            urgent=True,
+            summary="拖欠工资三个月",
+        ),
+    )
+
+
+def urgent_reported(petition_id: uuid.UUID) -> PetitionUrgentReported:
+    return PetitionUrgentReported(
+        petition_id=petition_id, reported_at=NOW, reported_to="leader-7", reported_by="clerk-1"
+    )
+
+
+def feedback(petition_id: uuid.UUID) -> PetitionFeedbackReceived:
+    return PetitionFeedbackReceived(petition_id=petition_id, satisfied=True, received_at=NOW)
+
+
+def settings_for(postgres_url: str, ns: BrokerNamespace) -> AccountabilitySettings:
+    return AccountabilitySettings(
+        database_url=postgres_url,
+        amqp_url=ns.amqp_url,
+        events_exchange=ns.exchange,
+        queue_prefix=ns.prefix,
+        relay_poll_interval_seconds=0.2,
+        ledger_verify_page_size=7,  # small pages, so verification really pages
+    )
+
+
+@dataclass
+class ShiftedClock:
+    """Real time moved by an offset: tells one replica's entries from the other's."""
+
+    offset: timedelta
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
+@asynccontextmanager
+async def running(
+    settings: AccountabilitySettings, clock: Clock | None = None
+) -> AsyncIterator[tuple[ServiceApp, httpx.AsyncClient]]:
+    service = bootstrap(settings, clock=clock)
+    app = build_app(service)
+    async with app.router.lifespan_context(app):
+        await service.platform.broker.wait_connected(10)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as client:
+            yield service, client
+
+
+async def publish(service: ServiceApp, events: list[EventData]) -> list[uuid.UUID]:
+    async with service.platform.unit_of_work() as uow:
+        envelopes = [await uow.publish(e, subject=f"petition:{e.petition_id}") for e in events]  # type: ignore[attr-defined]
+        await uow.commit()
+    return [envelope.id for envelope in envelopes]
+
+
+async def all_entries(client: httpx.AsyncClient, *, limit: int) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = []
+    after: int | None = 0
+    while after is not None:
+        response = await client.get("/v1/ledger/entries", params={"after": after, "limit": limit})
+        assert response.status_code == 200, response.text
+        page = response.json()
+        entries.extend(page["entries"])
+        after = page["next_after"]
+    return entries
+
+
+async def wait_for_entries(client: httpx.AsyncClient, count: int) -> None:
+    async def arrived() -> bool:
+        return len(await all_entries(client, limit=1000)) >= count
+
+    await eventually(arrived, timeout=60)
+
+
+async def test_every_event_is_chained_and_tampering_is_found(
+    postgres_url: str, broker_namespace: BrokerNamespace
+) -> None:
+    await asyncio.to_thread(upgrade, "huiyin_accountability", postgres_url)
+    broker_namespace.queue("accountability.ledger")
+    petition_id = uuid.uuid4()
+    events: list[EventData] = [
+        registered(petition_id),
+        accepted(petition_id),
+        urgent_reported(petition_id),
+        feedback(petition_id),
+    ]
+    settings = settings_for(postgres_url, broker_namespace)
+    async with running(settings) as (service, client):
+        # One at a time: handlers run concurrently, so only then is the order the ledger's.
+        published: list[uuid.UUID] = []
+        for number, event in enumerate(events, start=1):
+            published += await publish(service, [event])
+            await wait_for_entries(client, number)
+
+        entries = await all_entries(client, limit=3)
+        assert [e["sequence"] for e in entries] == [1, 2, 3, 4]
+        assert [e["event_id"] for e in entries] == [str(i) for i in published]
+        assert [e["event_type"] for e in entries] == [
+            "petition.registered",
+            "petition.accepted",
+            "petition.urgent_reported",
+            "petition.feedback_received",
+        ]
+        assert {e["producer"] for e in entries} == {"accountability"}
+        assert {e["subject"] for e in entries} == {f"petition:{petition_id}"}
+        assert entries[0]["prev_hash"] == "0" * 64
+        assert [e["prev_hash"] for e in entries[1:]] == [e["hash"] for e in entries[:-1]]
+        assert '"summary":"拖欠工资三个月"' in entries[0]["envelope"]
+
+        verdict = (await client.get("/v1/ledger/verify")).json()
+        assert verdict == {
+            "intact": True,
+            "checked": 4,
+            "first_broken_sequence": None,
+            "reason": None,
+        }
+
+        engine = service.platform.engine
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with engine.begin() as connection:
+                await connection.execute(text("DELETE FROM ledger_entries WHERE sequence = 3"))
+        async with engine.begin() as connection:
+            # Someone with owner rights turns the guard off and rewrites history.
+            await connection.execute(text("ALTER TABLE ledger_entries DISABLE TRIGGER USER"))
+            tampered = await connection.execute(
+                text(
+                    "UPDATE ledger_entries SET envelope = replace(envelope, 'leader-7', 'leader-8')"
+                    " WHERE sequence = 3"
+                )
+            )
+            assert tampered.rowcount == 1  # type: ignore[attr-defined]
+            await connection.execute(text("ALTER TABLE ledger_entries ENABLE TRIGGER USER"))
+
+        verdict = (await client.get("/v1/ledger/verify")).json()
+        assert verdict["intact"] is False
+        assert verdict["first_broken_sequence"] == 3
+        assert verdict["checked"] == 3
+        assert "hash" in verdict["reason"]
+
+
+async def test_two_replicas_append_200_events_without_gaps(
+    postgres_url: str, broker_namespace: BrokerNamespace
+) -> None:
+    await asyncio.to_thread(upgrade, "huiyin_accountability", postgres_url)
+    broker_namespace.queue("accountability.ledger")
+    settings = settings_for(postgres_url, broker_namespace)
+    started = datetime.now(UTC)
+    behind = ShiftedClock(-timedelta(days=365))
+    async with AsyncExitStack() as stack:
+        first, client = await stack.enter_async_context(running(settings))
+        second, _ = await stack.enter_async_context(running(settings, behind))
+        published: list[uuid.UUID] = []
+        for batch in range(10):
+            events: list[EventData] = []
+            for _ in range(10):
+                petition_id = uuid.uuid4()
+                events += [registered(petition_id), accepted(petition_id)]
+            published += await publish(first if batch % 2 else second, events)
+
+        await wait_for_entries(client, 200)
+        await asyncio.sleep(0.5)  # anything beyond 200 would be a duplicate; give it a moment
+        entries = await all_entries(client, limit=64)
+        assert [e["sequence"] for e in entries] == list(range(1, 201))
+        assert sorted(e["event_id"] for e in entries) == sorted(str(i) for i in published)
+
+        cutoff = started - timedelta(days=300)
+        appended_by_second = [
+            e for e in entries if datetime.fromisoformat(e["recorded_at"]) < cutoff
+        ]
+        assert 0 < len(appended_by_second) < 200, "both replicas should have appended"
+
+        # The head lock serialised the appends: no handler lost a race and had to retry.
+        queue = first.platform.consumers[0].queue_name
+        failed = REGISTRY.get_sample_value("huiyin_messages_failed_total", {"queue": queue})
+        assert not failed
+        processed = REGISTRY.get_sample_value(
+            "huiyin_messages_consumed_total", {"queue": queue, "outcome": "processed"}
+        )
+        assert processed == 200
+
+        verdict = (await client.get("/v1/ledger/verify")).json()
+        assert verdict == {
+            "intact": True,
+            "checked": 200,
+            "first_broken_sequence": None,
+            "reason": None,
+        }

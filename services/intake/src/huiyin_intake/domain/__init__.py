@@ -1,0 +1,1 @@
+"""Intake's pure rules: no I/O, no framework."""

@@ -1,0 +1,83 @@
+"""What intake tells the world: the shared contracts, built from the domain's petitions.
+
+The contracts carry a pseudonymous petitioner reference at most, never an identity.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from huiyin_intake.domain.petitions import Petition
+from huiyin_shared.contracts.events.common import PetitionFacts
+from huiyin_shared.contracts.events.petition import (
+    PetitionAccepted,
+    PetitionNotAccepted,
+    PetitionRegistered,
+)
+
+
+def subject(petition_id: uuid.UUID) -> str:
+    return f"petition:{petition_id}"
+
+
+def registered(petition: Petition) -> PetitionRegistered:
+    details = petition.details
+    return PetitionRegistered(
+        petition_id=petition.petition_id,
+        registration_number=petition.registration_number,
+        office_id=details.office_id,
+        channel=details.channel,
+        kind=details.kind,
+        received_at=details.received_at,
+        registered_at=petition.registered_at,
+        registered_by=details.registered_by,
+        petitioner_ref=petition.petitioner_ref,
+        anonymous=details.anonymous,
+        people_count=details.people_count,
+        collective=details.collective,
+        accused_unit_ids=list(details.accused_unit_ids),
+        division_code=details.division_code,
+        subject_category=details.subject_category,
+        summary=details.summary,
+        urgent=details.urgent,
+    )
+
+
+def accepted(petition: Petition) -> PetitionAccepted:
+    decision = petition.decision
+    if decision is None or decision.acceptance_notice_due is None:
+        raise ValueError(f"petition {petition.petition_id} has not been accepted")
+    details = petition.details
+    return PetitionAccepted(
+        petition_id=petition.petition_id,
+        accepted_by=decision.decided_by,
+        acceptance_notice_due=decision.acceptance_notice_due,
+        petition=PetitionFacts(
+            registration_number=petition.registration_number,
+            office_id=details.office_id,
+            channel=details.channel,
+            kind=details.kind,
+            subject_category=details.subject_category,
+            division_code=details.division_code,
+            received_at=details.received_at,
+            accepted_at=decision.decided_at,
+            anonymous=details.anonymous,
+            collective=details.collective,
+            urgent=details.urgent,
+            accused_unit_ids=list(details.accused_unit_ids),
+            summary=details.summary,
+        ),
+    )
+
+
+def not_accepted(petition: Petition) -> PetitionNotAccepted:
+    decision = petition.decision
+    if decision is None or decision.reason is None or decision.proper_channel is None:
+        raise ValueError(f"petition {petition.petition_id} has not been declined")
+    return PetitionNotAccepted(
+        petition_id=petition.petition_id,
+        reason=decision.reason,
+        proper_channel=decision.proper_channel,
+        decided_at=decision.decided_at,
+        decided_by=decision.decided_by,
+    )
