@@ -132,11 +132,13 @@ class EventConsumer:
             event_type=envelope.type,
         ):
             try:
-                outcome = await self._apply(event, envelope, handler)
+                # aio-pika cancels in-flight handlers when their channel closes; the shield
+                # lets the transaction finish (or roll back) whole instead of being cut
+                # mid-commit. The ack below then fails and the redelivery is a duplicate.
+                await asyncio.shield(self._apply(event, envelope, handler))
             except Exception:
                 await self._give_back(message, queue)
                 return
-            MESSAGES_CONSUMED.labels(queue, outcome).inc()
             HANDLER_DURATION.labels(queue).observe(time.perf_counter() - started)
             try:
                 await message.ack()
@@ -145,7 +147,7 @@ class EventConsumer:
                 # recognises it as a duplicate.
                 log.warning("consumer.ack_lost", queue=queue, error=str(exc))
 
-    async def _apply(self, event: EventData, envelope: Envelope, handler: Handler) -> str:
+    async def _apply(self, event: EventData, envelope: Envelope, handler: Handler) -> None:
         async with self._uow_factory() as uow:
             fresh = await record_once(
                 uow.session,
@@ -158,7 +160,7 @@ class EventConsumer:
             if fresh:
                 await handler(event, envelope, uow)
             await uow.commit()
-        return "processed" if fresh else "duplicate"
+        MESSAGES_CONSUMED.labels(self.queue_name, "processed" if fresh else "duplicate").inc()
 
     async def _give_back(self, message: AbstractIncomingMessage, queue: str) -> None:
         deliveries = _delivery_count(message) + 1
