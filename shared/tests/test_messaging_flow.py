@@ -116,3 +116,20 @@ async def test_correlation_and_causation_flow_into_published_events(platform: Pl
         stored = (await session.execute(platform.tables.outbox.select())).one()
     assert json.loads(stored.envelope)["correlation_id"] == "req-42"
     assert stored.correlation_id == "req-42"
+
+
+async def test_backlog_written_before_start_reaches_a_new_consumer(
+    platform: Platform, broker_namespace: BrokerNamespace
+):
+    # The relay must not publish before this process has bound its own queues, or the
+    # backlog would be parked as unrouted on a fresh broker.
+    await publish_pings(platform, range(200), per_transaction=100)
+    platform.add_consumer("probe.effects", {"testing.ping": record_effect})
+    broker_namespace.queue("probe.effects")
+    await platform.start()
+
+    async def done() -> bool:
+        return await count(platform, effects) == 200
+
+    await eventually(done)
+    assert await unsent(platform) == 0

@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import structlog
-from aio_pika.abc import AbstractConnection
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
@@ -71,13 +70,9 @@ class Platform:
             batch_size=settings.relay_batch_size,
             poll_interval=settings.relay_poll_interval_seconds,
         )
-        self.broker.on_connect(self._wake_relay)
+        self.broker.on_ready(self.relay.wake)
         self.consumers: list[EventConsumer] = []
         self._tasks: list[asyncio.Task[None]] = []
-
-    async def _wake_relay(self, _connection: AbstractConnection) -> None:
-        # Registered after the publisher's own callback, so its channel is open by now.
-        self.relay.wake()
 
     def unit_of_work(self) -> UnitOfWork:
         """A plain unit of work; services subclass UnitOfWork to add repositories."""

@@ -41,6 +41,7 @@ class Broker:
         self._retry_max = retry_max_seconds
         self._heartbeat = heartbeat_seconds
         self._on_connect: list[OnConnect] = []
+        self._on_ready: list[Callable[[], None]] = []
         self._connection: AbstractConnection | None = None
         self._connected = asyncio.Event()
         self._stopping = False
@@ -49,6 +50,10 @@ class Broker:
     def on_connect(self, callback: OnConnect) -> None:
         """Run ``callback`` on every (re)connection, in registration order."""
         self._on_connect.append(callback)
+
+    def on_ready(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once every ``on_connect`` callback of a connection has run."""
+        self._on_ready.append(callback)
 
     @property
     def connection(self) -> AbstractConnection:
@@ -97,6 +102,8 @@ class Broker:
             self._connection = connection
             self.connections_made += 1
             self._connected.set()
+            for ready in self._on_ready:
+                ready()
             delay = 0.2
             log.info("broker.connected", connection=self._name)
             try:

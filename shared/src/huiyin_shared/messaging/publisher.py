@@ -32,6 +32,7 @@ class EventPublisher:
         self._timeout = timeout
         self._channel: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
+        self._broker = broker
         broker.on_connect(self._on_connect)
 
     async def _on_connect(self, connection: AbstractConnection) -> None:
@@ -43,7 +44,13 @@ class EventPublisher:
 
     @property
     def ready(self) -> bool:
-        return self._channel is not None and not self._channel.is_closed
+        """True once the whole topology of the connection is declared, consumers' included.
+
+        Publishing earlier could route an event before this process's own queues are bound.
+        """
+        return (
+            self._broker.is_connected and self._channel is not None and not self._channel.is_closed
+        )
 
     async def publish(self, message: OutgoingMessage) -> None:
         """Return once the broker has confirmed the message; raise otherwise."""
