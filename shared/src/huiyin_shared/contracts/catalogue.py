@@ -58,6 +58,7 @@ class UnknownEventError(LookupError):
 
 
 def contract_for(type_: str, version: int) -> type[EventData]:
+    _load_domain_contracts()
     try:
         return CATALOGUE[ContractKey(type_, version)]
     except KeyError:
@@ -93,6 +94,14 @@ def read_event(envelope: Envelope) -> EventData:
 
 def all_contracts() -> dict[ContractKey, type[EventData]]:
     """Every registered contract, after importing the modules that define them."""
-    from huiyin_shared.contracts import events  # noqa: F401  (registers the catalogue)
-
+    _load_domain_contracts()
     return dict(CATALOGUE)
+
+
+def _load_domain_contracts() -> None:
+    """Register the domain catalogue, whoever asks first.
+
+    A process that only reads events (the ledger's catch-all consumer) never imports the
+    event modules itself; without this it would find every type unknown.
+    """
+    from huiyin_shared.contracts import events  # noqa: F401
