@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from sqlalchemy import text
@@ -30,6 +30,8 @@ from huiyin_shared.settings import ServiceSettings
 log = structlog.get_logger(__name__)
 
 DLQ_SAMPLE_SECONDS = 15.0
+
+U = TypeVar("U", bound=UnitOfWork)
 
 
 class Platform:
@@ -76,7 +78,15 @@ class Platform:
 
     def unit_of_work(self) -> UnitOfWork:
         """A plain unit of work; services subclass UnitOfWork to add repositories."""
-        return UnitOfWork(self.sessions, self.outbox, after_commit=self.relay.wake)
+        return self.unit_of_work_factory(UnitOfWork)()
+
+    def unit_of_work_factory(self, kind: type[U]) -> Callable[[], U]:
+        """Factory of a service's unit of work, committing through this platform's outbox."""
+
+        def make() -> U:
+            return kind(self.sessions, self.outbox, after_commit=self.relay.wake)
+
+        return make
 
     def add_consumer(
         self,

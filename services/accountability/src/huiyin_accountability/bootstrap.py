@@ -22,10 +22,7 @@ def bootstrap(
     settings = settings or AccountabilitySettings()
     platform = Platform(settings, tables=messaging, clock=clock)
 
-    def uow() -> AccountabilityUnitOfWork:
-        return AccountabilityUnitOfWork(
-            platform.sessions, platform.outbox, after_commit=platform.relay.wake
-        )
+    uow = platform.unit_of_work_factory(AccountabilityUnitOfWork)
 
     if consumers:
         platform.add_consumer(LEDGER_CONSUMER, ledger_handlers(platform.clock), uow)

@@ -29,10 +29,7 @@ def bootstrap(
         calendar=BusinessCalendar.from_file(settings.calendar_override_file),
     )
 
-    def uow() -> IntakeUnitOfWork:
-        return IntakeUnitOfWork(
-            platform.sessions, platform.outbox, after_commit=platform.relay.wake
-        )
+    uow = platform.unit_of_work_factory(IntakeUnitOfWork)
 
     return ServiceApp(
         platform=platform,

@@ -9,7 +9,6 @@ from sqlalchemy import (
     Date,
     Index,
     Integer,
-    MetaData,
     PrimaryKeyConstraint,
     String,
     Table,
@@ -17,18 +16,11 @@ from sqlalchemy import (
     Uuid,
 )
 
+from huiyin_shared.db.metadata import service_metadata
 from huiyin_shared.db.types import UTCDateTime
 from huiyin_shared.messaging.tables import messaging_tables
 
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
+metadata = service_metadata()
 messaging = messaging_tables(metadata)
 
 petitions = Table(

@@ -19,10 +19,7 @@ def bootstrap(
     settings = settings or RoutingSettings()
     platform = Platform(settings, tables=messaging, clock=clock)
 
-    def uow() -> RoutingUnitOfWork:
-        return RoutingUnitOfWork(
-            platform.sessions, platform.outbox, after_commit=platform.relay.wake
-        )
+    uow = platform.unit_of_work_factory(RoutingUnitOfWork)
 
     if consumers:
         platform.add_consumer("routing.petitions", HANDLERS, uow)

@@ -29,10 +29,7 @@ def bootstrap(
         timezone=settings.zone(),
     )
 
-    def uow() -> SupervisionUnitOfWork:
-        return SupervisionUnitOfWork(
-            platform.sessions, platform.outbox, after_commit=platform.relay.wake
-        )
+    uow = platform.unit_of_work_factory(SupervisionUnitOfWork)
 
     if consumers:
         platform.add_consumer(
