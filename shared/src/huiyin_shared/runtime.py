@@ -14,11 +14,11 @@ import argparse
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 import structlog
 import uvicorn
 from fastapi import APIRouter, FastAPI
+from sqlalchemy.engine import make_url
 
 from huiyin_shared.db.migrations import upgrade
 from huiyin_shared.http.app import create_app
@@ -118,7 +118,5 @@ def run_cli(
     )
 
 
-def _safe_url(settings: ServiceSettings) -> Any:
-    from sqlalchemy.engine import make_url
-
+def _safe_url(settings: ServiceSettings) -> str:
     return make_url(settings.sqlalchemy_url()).render_as_string(hide_password=True)

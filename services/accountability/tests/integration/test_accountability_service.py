@@ -7,7 +7,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -20,7 +20,6 @@ from huiyin_accountability.bootstrap import bootstrap
 from huiyin_accountability.config import AccountabilitySettings
 from huiyin_shared.clock import Clock
 from huiyin_shared.contracts.catalogue import EventData
-from huiyin_shared.contracts.events.common import Channel, PetitionFacts, PetitionKind
 from huiyin_shared.contracts.events.petition import (
     PetitionAccepted,
     PetitionFeedbackReceived,
@@ -29,6 +28,7 @@ from huiyin_shared.contracts.events.petition import (
 )
 from huiyin_shared.db.migrations import upgrade
 from huiyin_shared.runtime import ServiceApp, build_app
+from huiyin_shared.testing.events import petition_accepted, petition_registered
 from huiyin_shared.testing.fixtures import BrokerNamespace
 from huiyin_shared.testing.probe import eventually
 
@@ -38,46 +38,11 @@ NOW = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
 
 
 def registered(petition_id: uuid.UUID) -> PetitionRegistered:
-    return PetitionRegistered(
-        petition_id=petition_id,
-        registration_number="XF-370102-2026-000001",
-        office_id="office-370102",
-        channel=Channel.LETTER,
-        kind=PetitionKind.HELP_REQUEST,
-        received_at=NOW,
-        registered_at=NOW,
-        registered_by="clerk-1",
-        petitioner_ref="pr_0123456789abcdef",
-        anonymous=False,
-        people_count=1,
-        collective=False,
-        division_code="370102",
-        subject_category="labour.wages",
-        summary="拖欠工资三个月",
-        urgent=True,
-    )
+    return petition_registered(petition_id, received_at=NOW, urgent=True)
 
 
 def accepted(petition_id: uuid.UUID) -> PetitionAccepted:
-    return PetitionAccepted(
-        petition_id=petition_id,
-        accepted_by="clerk-1",
-        acceptance_notice_due=date(2026, 3, 17),
-        petition=PetitionFacts(
-            registration_number="XF-370102-2026-000001",
-            office_id="office-370102",
-            channel=Channel.LETTER,
-            kind=PetitionKind.HELP_REQUEST,
-            subject_category="labour.wages",
-            division_code="370102",
-            received_at=NOW,
-            accepted_at=NOW,
-            anonymous=False,
-            collective=False,
-            urgent=True,
-            summary="拖欠工资三个月",
-        ),
-    )
+    return petition_accepted(petition_id, received_at=NOW, accepted_at=NOW, urgent=True)
 
 
 def urgent_reported(petition_id: uuid.UUID) -> PetitionUrgentReported:

@@ -4,44 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, date, datetime
 
 import httpx
 import pytest
 
 from huiyin_routing.bootstrap import bootstrap
 from huiyin_routing.config import RoutingSettings
-from huiyin_shared.contracts.events.common import Channel, PetitionFacts, PetitionKind
-from huiyin_shared.contracts.events.petition import PetitionAccepted
 from huiyin_shared.db.migrations import upgrade
 from huiyin_shared.runtime import build_app
+from huiyin_shared.testing.events import petition_accepted, publish
 from huiyin_shared.testing.fixtures import BrokerNamespace
 from huiyin_shared.testing.probe import eventually
 
 pytestmark = pytest.mark.integration
-
-
-def accepted_event() -> PetitionAccepted:
-    now = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
-    return PetitionAccepted(
-        petition_id=uuid.uuid4(),
-        accepted_by="clerk-1",
-        acceptance_notice_due=date(2026, 3, 17),
-        petition=PetitionFacts(
-            registration_number="XF-370102-2026-000001",
-            office_id="office-370102",
-            channel=Channel.LETTER,
-            kind=PetitionKind.HELP_REQUEST,
-            subject_category="labour.wages",
-            division_code="370102",
-            received_at=now,
-            accepted_at=now,
-            anonymous=False,
-            collective=False,
-            urgent=False,
-            summary="拖欠工资三个月",
-        ),
-    )
 
 
 async def test_accepted_petition_is_queued_for_routing(
@@ -57,12 +32,10 @@ async def test_accepted_petition_is_queued_for_routing(
     service = bootstrap(settings)
     broker_namespace.queue("routing.petitions")
     app = build_app(service)
-    event = accepted_event()
+    event = petition_accepted()
     async with app.router.lifespan_context(app):
         await service.platform.broker.wait_connected(10)
-        async with service.platform.unit_of_work() as uow:
-            await uow.publish(event, subject=f"petition:{event.petition_id}")
-            await uow.commit()
+        await publish(service.platform, event, subject=f"petition:{event.petition_id}")
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://routing") as client:
 

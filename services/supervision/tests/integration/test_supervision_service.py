@@ -15,10 +15,7 @@ from sqlalchemy import select
 from huiyin_shared.clock import FixedClock
 from huiyin_shared.contracts.catalogue import EventData
 from huiyin_shared.contracts.events.common import (
-    Channel,
     NotAcceptedReason,
-    PetitionFacts,
-    PetitionKind,
 )
 from huiyin_shared.contracts.events.petition import (
     PetitionAccepted,
@@ -27,6 +24,7 @@ from huiyin_shared.contracts.events.petition import (
 )
 from huiyin_shared.db.migrations import upgrade
 from huiyin_shared.runtime import ServiceApp, build_app
+from huiyin_shared.testing.events import petition_accepted, petition_registered, publish
 from huiyin_shared.testing.fixtures import BrokerNamespace
 from huiyin_shared.testing.probe import eventually
 from huiyin_supervision.bootstrap import bootstrap
@@ -43,45 +41,21 @@ DECIDED_AT = datetime(2026, 9, 24, 3, 0, tzinfo=UTC)
 
 
 def registered_event(petition_id: uuid.UUID) -> PetitionRegistered:
-    return PetitionRegistered(
-        petition_id=petition_id,
+    return petition_registered(
+        petition_id,
         registration_number="XF-370102-2026-000042",
-        office_id="office-370102",
-        channel=Channel.LETTER,
-        kind=PetitionKind.HELP_REQUEST,
         received_at=RECEIVED_AT,
         registered_at=RECEIVED_AT + timedelta(hours=2),
-        registered_by="clerk-1",
-        petitioner_ref="pr_0123456789abcdef",
-        anonymous=False,
-        people_count=1,
-        collective=False,
-        division_code="370102",
-        subject_category="labour.wages",
-        summary="拖欠工资三个月",
-        urgent=False,
     )
 
 
 def accepted_event(petition_id: uuid.UUID) -> PetitionAccepted:
-    return PetitionAccepted(
-        petition_id=petition_id,
-        accepted_by="clerk-1",
+    return petition_accepted(
+        petition_id,
         acceptance_notice_due=DUE,
-        petition=PetitionFacts(
-            registration_number="XF-370102-2026-000042",
-            office_id="office-370102",
-            channel=Channel.LETTER,
-            kind=PetitionKind.HELP_REQUEST,
-            subject_category="labour.wages",
-            division_code="370102",
-            received_at=RECEIVED_AT,
-            accepted_at=DECIDED_AT,
-            anonymous=False,
-            collective=False,
-            urgent=False,
-            summary="拖欠工资三个月",
-        ),
+        registration_number="XF-370102-2026-000042",
+        received_at=RECEIVED_AT,
+        accepted_at=DECIDED_AT,
     )
 
 
@@ -102,9 +76,7 @@ class Running:
     clock: FixedClock
 
     async def publish(self, event: EventData, petition_id: uuid.UUID) -> None:
-        async with self.service.platform.unit_of_work() as uow:
-            await uow.publish(event, subject=f"petition:{petition_id}")
-            await uow.commit()
+        await publish(self.service.platform, event, subject=f"petition:{petition_id}")
 
     async def clocks(self, petition_id: uuid.UUID) -> list[dict[str, object]]:
         response = await self.client.get("/v1/clocks", params={"petition_id": str(petition_id)})

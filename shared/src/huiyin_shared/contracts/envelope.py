@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -29,7 +28,3 @@ class Envelope(BaseModel):
         min_length=1, max_length=200, description="What the event is about, e.g. petition:<id>."
     )
     data: dict[str, Any]
-
-    @property
-    def occurred(self) -> datetime:
-        return self.occurred_at

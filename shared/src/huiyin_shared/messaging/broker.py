@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import aio_pika
 import structlog
@@ -124,8 +123,3 @@ class Broker:
 async def _close_quietly(connection: AbstractConnection) -> None:
     with contextlib.suppress(Exception):
         await connection.close()
-
-
-def as_headers(values: dict[str, Any]) -> dict[str, Any]:
-    """AMQP header table values, dropping the ones that are not set."""
-    return {key: value for key, value in values.items() if value is not None}
