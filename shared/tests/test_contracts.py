@@ -71,13 +71,13 @@ from huiyin_shared.contracts.events import (
     DecisionOutcome,
     EscalationLevel,
     FinalBasis,
+    IdentityAccessed,
     MatterSource,
     NotAcceptedReason,
     PauseReason,
     PetitionAccepted,
     PetitionFacts,
     PetitionFeedbackReceived,
-    PetitionIdentityRead,
     PetitionKind,
     PetitionNotAccepted,
     PetitionReferredOut,
@@ -227,7 +227,7 @@ def samples() -> list[EventData]:
         PetitionUrgentReported(
             petition_id=PETITION, reported_at=NOW, reported_to="leader-01", reported_by="clerk-07"
         ),
-        PetitionIdentityRead(
+        IdentityAccessed(
             petition_id=PETITION,
             reader_id="handler-11",
             reader_role="handler",

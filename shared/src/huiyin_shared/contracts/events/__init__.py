@@ -72,9 +72,9 @@ from huiyin_shared.contracts.events.common import (
     UnitRef,
 )
 from huiyin_shared.contracts.events.petition import (
+    IdentityAccessed,
     PetitionAccepted,
     PetitionFeedbackReceived,
-    PetitionIdentityRead,
     PetitionNotAccepted,
     PetitionRegistered,
     PetitionRepeatLinked,
@@ -164,6 +164,7 @@ __all__ = [
     "DecisionOutcome",
     "EscalationLevel",
     "FinalBasis",
+    "IdentityAccessed",
     "MatterSource",
     "NotAcceptedReason",
     "PauseReason",
@@ -171,7 +172,6 @@ __all__ = [
     "PetitionAccepted",
     "PetitionFacts",
     "PetitionFeedbackReceived",
-    "PetitionIdentityRead",
     "PetitionKind",
     "PetitionNotAccepted",
     "PetitionReferredOut",

@@ -119,8 +119,8 @@ class PetitionUrgentReported(EventData):
     reported_by: StaffId
 
 
-@event("petition.identity_read", 1)
-class PetitionIdentityRead(EventData):
+@event("identity.accessed", 1)
+class IdentityAccessed(EventData):
     """Someone asked to read a petitioner's identity; every attempt is recorded."""
 
     petition_id: uuid.UUID
@@ -158,7 +158,7 @@ PRODUCERS: dict[str, tuple[Service, ...]] = {
     "petition.not_accepted": (Service.INTAKE,),
     "petition.repeat_linked": (Service.INTAKE,),
     "petition.urgent_reported": (Service.INTAKE,),
-    "petition.identity_read": (Service.INTAKE,),
+    "identity.accessed": (Service.INTAKE,),
     "petition.feedback_received": (Service.INTAKE,),
     "petition.review_requested": (Service.INTAKE,),
 }
@@ -170,7 +170,7 @@ CONSUMERS: dict[str, tuple[Service, ...]] = {
     "petition.not_accepted": (Service.SUPERVISION, Service.ACCOUNTABILITY),
     "petition.repeat_linked": (Service.SUPERVISION, Service.ACCOUNTABILITY),
     "petition.urgent_reported": (Service.ACCOUNTABILITY,),
-    "petition.identity_read": (Service.ACCOUNTABILITY,),
+    "identity.accessed": (Service.ACCOUNTABILITY,),
     "petition.feedback_received": (Service.SUPERVISION, Service.ACCOUNTABILITY),
     "petition.review_requested": (Service.SUPERVISION, Service.ACCOUNTABILITY),
 }
