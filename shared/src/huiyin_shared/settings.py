@@ -8,6 +8,11 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+TokenAlgorithm = Literal["HS256", "EdDSA", "ES256", "RS256"]
+
+DEV_TOKEN_KEY = "huiyin-local-development-key-change-me-in-production"  # noqa: S105
+"""The default staff-token HMAC key: fine on a laptop, documented as unsafe elsewhere."""
+
 
 class ServiceSettings(BaseSettings):
     """Base settings. A service subclass sets ``service_name`` and ``env_prefix``.
@@ -40,6 +45,12 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+
+    # Staff bearer tokens: an HMAC secret (HS256) or the identity provider's PEM public key.
+    auth_token_key: SecretStr = SecretStr(DEV_TOKEN_KEY)
+    auth_token_algorithm: TokenAlgorithm = "HS256"  # noqa: S105 (an algorithm name)
+    auth_token_issuer: str | None = None
+    auth_token_audience: str | None = None
 
     # Logging.
     log_format: Literal["json", "console"] = "json"
