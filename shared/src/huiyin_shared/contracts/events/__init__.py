@@ -84,6 +84,7 @@ from huiyin_shared.contracts.events.petition import (
 from huiyin_shared.contracts.events.routing import (
     Bounce,
     CaseReturnedByUnit,
+    EscalationContacts,
     PetitionReferredOut,
     PetitionRerouted,
     PetitionRouted,
@@ -162,6 +163,7 @@ __all__ = [
     "CountingMode",
     "DeadlineClass",
     "DecisionOutcome",
+    "EscalationContacts",
     "EscalationLevel",
     "FinalBasis",
     "IdentityAccessed",

@@ -24,6 +24,24 @@ from huiyin_shared.contracts.events.common import (
 )
 
 
+class EscalationContacts(ContractModel):
+    """The ladder above the lead unit, as the registry knew it when routing.
+
+    Carried so supervision can escalate (handler → unit head → leader in charge → leader
+    ownership → superior body) and open reviews without asking routing.
+    """
+
+    unit_head_id: StaffId | None = Field(default=None, description="Head of the lead unit.")
+    leader_in_charge_id: StaffId | None = Field(
+        default=None, description="The deputy in charge of the matter's area at that level."
+    )
+    top_leader_id: StaffId | None = Field(default=None, description="The level's top leader.")
+    superior_unit: UnitRef | None = Field(
+        default=None,
+        description="The body above the lead unit: receives escalations, conducts reviews.",
+    )
+
+
 class _RoutingDecision(EventData):
     """Fields shared by a first routing and a re-routing (not itself a contract)."""
 
@@ -43,6 +61,10 @@ class _RoutingDecision(EventData):
         description="Why: rules applied, competence found, exclusions and recusals.",
     )
     petition: PetitionFacts
+    escalation: EscalationContacts | None = Field(
+        default=None,
+        description="Who supervision escalates to for the lead unit, from the registry.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
