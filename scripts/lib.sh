@@ -10,6 +10,7 @@ export UV_PROJECT_ENVIRONMENT="${UV_PROJECT_ENVIRONMENT:-$ROOT/.venv}"
 PG_HOST=127.0.0.1
 PG_PORT=5432
 AMQP_PORT=5672
+KUBERNETES_VERSION=1.37.0
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -71,6 +72,25 @@ ensure_rabbitmq() {
   as_root rabbitmqctl await_startup --timeout 120 >/dev/null 2>&1 || true
   for _ in $(seq 1 120); do port_open 127.0.0.1 "$AMQP_PORT" && return; sleep 1; done
   echo "RabbitMQ did not come up on port $AMQP_PORT" >&2; exit 1
+}
+
+# promtool validates the Prometheus files. Debian's `prometheus` package has it; the binary
+# is extracted into .tools/ rather than the package installed, which would start a server.
+ensure_promtool() {
+  if command -v promtool >/dev/null 2>&1; then PROMTOOL=promtool; return; fi
+  PROMTOOL="$ROOT/.tools/bin/promtool"
+  if [ -x "$PROMTOOL" ]; then return; fi
+  say "extracting promtool from the distribution's prometheus package into .tools/"
+  command -v dpkg-deb >/dev/null 2>&1 || { echo "promtool is missing: install Prometheus's promtool" >&2; exit 1; }
+  local tmp
+  tmp="$(mktemp -d)"
+  chmod a+rwx "$tmp"  # apt fetches as its own unprivileged user
+  as_root apt-get update -qq
+  (cd "$tmp" && apt-get download -qq prometheus)
+  dpkg-deb -x "$tmp"/prometheus_*.deb "$tmp/root"
+  mkdir -p "$ROOT/.tools/bin"
+  install -m 755 "$tmp/root/usr/bin/promtool" "$PROMTOOL"
+  rm -rf "$tmp"
 }
 
 ensure_environment() {
