@@ -80,7 +80,7 @@ def test_rabbitmq_has_management_and_prometheus_plugins() -> None:
     plugins = mounts(rabbitmq)["/etc/rabbitmq/enabled_plugins"]
     text = (ROOT / plugins).read_text(encoding="utf-8")
     assert text.strip() == "[rabbitmq_management,rabbitmq_prometheus]."
-    assert "15692:15692" in rabbitmq["ports"]
+    assert rabbitmq["ports"] == ["15672:15672"], "AMQP and metrics stay inside the network"
 
 
 def test_prometheus_and_grafana_get_their_configuration_rules_and_dashboards() -> None:
