@@ -26,6 +26,7 @@ from huiyin_intake.domain.portal import PortalScope
 from huiyin_intake.service import portal as portal_service
 from huiyin_intake.unit_of_work import IntakeUnitOfWork
 from huiyin_shared.clock import FixedClock
+from huiyin_shared.contracts.catalogue import EventData, build_envelope
 from huiyin_shared.contracts.envelope import Envelope
 from huiyin_shared.db.migrations import upgrade
 from huiyin_shared.http.auth import StaffRole, issue_token
@@ -168,6 +169,28 @@ class Harness:
             queue = await channel.declare_queue(self.broker.queue("test.tap"))
             await queue.bind(exchange, routing_key=pattern)
             yield queue
+
+    async def emit(self, *events: EventData | Envelope, producer: str = "supervision") -> None:
+        """Publish other services' events (or exact envelopes, to redeliver) to the exchange."""
+        connection = await aio_pika.connect(self.broker.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            exchange = await declare_events_exchange(channel, self.broker.exchange)
+            for event in events:
+                envelope = (
+                    event
+                    if isinstance(event, Envelope)
+                    else build_envelope(event, producer=producer, subject="test", occurred_at=NOW)
+                )
+                await exchange.publish(
+                    aio_pika.Message(
+                        envelope.model_dump_json().encode(),
+                        content_type="application/json",
+                        message_id=str(envelope.id),
+                        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                    ),
+                    routing_key=envelope.type,
+                )
 
     async def outbox(self) -> list[Envelope]:
         """Every event this test's service wrote, in order."""
