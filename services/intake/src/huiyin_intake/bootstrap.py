@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from huiyin_intake import __version__
 from huiyin_intake.config import IntakeSettings
+from huiyin_intake.crypto import IdentityCipher, Keyed
 from huiyin_intake.db import messaging
 from huiyin_intake.entrypoints.api import build_router
+from huiyin_intake.entrypoints.consumers import HANDLERS
+from huiyin_intake.entrypoints.portal import build_portal_router
 from huiyin_intake.service import IntakeContext
 from huiyin_intake.unit_of_work import IntakeUnitOfWork
 from huiyin_shared.calendar import BusinessCalendar
@@ -16,25 +20,39 @@ from huiyin_shared.platform import Platform
 from huiyin_shared.runtime import ServiceApp
 
 
+def build_context(settings: IntakeSettings, clock: Clock) -> IntakeContext:
+    return IntakeContext(
+        clock=clock,
+        zone=ZoneInfo(settings.timezone),
+        calendar=BusinessCalendar.from_file(settings.calendar_override_file),
+        cipher=IdentityCipher(
+            settings.identity_keys, active_key_id=settings.identity_active_key_id
+        ),
+        keyed=Keyed(settings.index_key),
+        review_window=timedelta(days=settings.review_request_window_days),
+        repeat_threshold=settings.repeat_similarity_threshold,
+        tracking_per_client_per_minute=settings.tracking_attempts_per_client_per_minute,
+        tracking_failures_per_number_per_hour=settings.tracking_attempts_per_number_per_hour,
+    )
+
+
 def bootstrap(
     settings: IntakeSettings | None = None, *, consumers: bool = True, clock: Clock | None = None
 ) -> ServiceApp:
-    """Wire the service. Intake consumes no events yet, so ``consumers`` changes nothing;
-    it is kept so every service's bootstrap has the same signature."""
     settings = settings or IntakeSettings()
     platform = Platform(settings, tables=messaging, clock=clock)
-    context = IntakeContext(
-        clock=platform.clock,
-        zone=ZoneInfo(settings.timezone),
-        calendar=BusinessCalendar.from_file(settings.calendar_override_file),
-    )
-
+    context = build_context(settings, platform.clock)
     uow = platform.unit_of_work_factory(IntakeUnitOfWork)
+    if consumers:
+        platform.add_consumer("intake.tracking", HANDLERS, uow)
 
     return ServiceApp(
         platform=platform,
         title="Huiyin intake",
         version=__version__,
-        description="Registration, numbering and acceptance of petitions (登记、编号、受理).",
-        routers=[build_router(uow, context)],
+        description=(
+            "Registration, numbering, acceptance, confidential identities, portal submission "
+            "and tracking of petitions (登记、编号、受理、保密、查询)."
+        ),
+        routers=[build_router(uow, context), build_portal_router(uow, context)],
     )

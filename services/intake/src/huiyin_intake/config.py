@@ -1,8 +1,23 @@
+"""Intake's settings: every one from the environment (``HUIYIN_INTAKE_<FIELD>``).
+
+The identity keys are 32-byte AES keys, base64-encoded, by key id; the active one encrypts,
+all of them decrypt, so a key can be rotated in (``huiyin-intake rotate-keys``) and the old
+one retired once nothing is encrypted under it. The index key derives the blind indexes,
+the pseudonymous petitioner references and the query-code hashes: it cannot be rotated
+without re-indexing, keep it in the secret store with the others.
+"""
+
 from __future__ import annotations
 
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from huiyin_shared.settings import ServiceSettings
+
+DEV_IDENTITY_KEY_ID = "dev-1"
+DEV_IDENTITY_KEY = "aHVpeWluLWRldi1pZGVudGl0eS1rZXktMzItYnl0ZXM="
+"""A development key (32 bytes, base64): fine on a laptop, never in production."""
+DEV_INDEX_KEY = "huiyin-development-index-key-change-me-in-production"
 
 
 class IntakeSettings(ServiceSettings):
@@ -10,3 +25,22 @@ class IntakeSettings(ServiceSettings):
 
     service_name: str = "intake"
     http_port: int = 8001
+
+    identity_keys: dict[str, SecretStr] = Field(
+        default_factory=lambda: {DEV_IDENTITY_KEY_ID: SecretStr(DEV_IDENTITY_KEY)},
+        description='JSON object of key id → base64 AES-256 key, e.g. {"2026-11": "…"}.',
+    )
+    identity_active_key_id: str = DEV_IDENTITY_KEY_ID
+    index_key: SecretStr = SecretStr(DEV_INDEX_KEY)
+
+    tracking_attempts_per_client_per_minute: int = Field(default=20, ge=1)
+    tracking_attempts_per_number_per_hour: int = Field(default=10, ge=1)
+    idempotency_retention_hours: int = Field(default=24, ge=1)
+    review_request_window_days: int = Field(default=30, ge=1)
+    repeat_similarity_threshold: float = Field(default=0.35, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _active_key_known(self) -> IntakeSettings:
+        if self.identity_active_key_id not in self.identity_keys:
+            raise ValueError("identity_active_key_id must name one of identity_keys")
+        return self

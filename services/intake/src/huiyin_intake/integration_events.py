@@ -6,14 +6,19 @@ The contracts carry a pseudonymous petitioner reference at most, never an identi
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
+from huiyin_intake.domain.decisions import DecisionOutcome
 from huiyin_intake.domain.petitions import Petition
 from huiyin_shared.contracts.events.common import PetitionFacts
 from huiyin_shared.contracts.events.petition import (
     PetitionAccepted,
     PetitionNotAccepted,
     PetitionRegistered,
+    PetitionRepeatLinked,
+    PetitionUrgentReported,
 )
+from huiyin_shared.contracts.events.routing import PetitionReferredOut
 
 
 def subject(petition_id: uuid.UUID) -> str:
@@ -45,7 +50,7 @@ def registered(petition: Petition) -> PetitionRegistered:
 
 def accepted(petition: Petition) -> PetitionAccepted:
     decision = petition.decision
-    if decision is None or decision.acceptance_notice_due is None:
+    if decision is None or decision.outcome is not DecisionOutcome.ACCEPT:
         raise ValueError(f"petition {petition.petition_id} has not been accepted")
     details = petition.details
     return PetitionAccepted(
@@ -80,4 +85,44 @@ def not_accepted(petition: Petition) -> PetitionNotAccepted:
         proper_channel=decision.proper_channel,
         decided_at=decision.decided_at,
         decided_by=decision.decided_by,
+    )
+
+
+def referred_out(petition: Petition, *, decision_id: uuid.UUID) -> PetitionReferredOut:
+    decision = petition.decision
+    if decision is None or decision.proper_channel is None or decision.referral_reason is None:
+        raise ValueError(f"petition {petition.petition_id} has not been referred out")
+    return PetitionReferredOut(
+        petition_id=petition.petition_id,
+        decision_id=decision_id,
+        authority=decision.proper_channel,
+        reason=decision.referral_reason,
+        referred_at=decision.decided_at,
+        decided_by=decision.decided_by,
+    )
+
+
+def repeat_linked(
+    petition: Petition, *, repeat_count: int, linked_at: datetime
+) -> PetitionRepeatLinked:
+    if petition.original_petition_id is None:
+        raise ValueError(f"petition {petition.petition_id} is not linked")
+    return PetitionRepeatLinked(
+        petition_id=petition.petition_id,
+        original_petition_id=petition.original_petition_id,
+        repeat_count=repeat_count,
+        linked_at=linked_at,
+    )
+
+
+def urgent_reported(
+    petition: Petition, *, reported_to: str, reported_by: str
+) -> PetitionUrgentReported:
+    if petition.urgent_reported_at is None:
+        raise ValueError(f"petition {petition.petition_id} has not been reported")
+    return PetitionUrgentReported(
+        petition_id=petition.petition_id,
+        reported_at=petition.urgent_reported_at,
+        reported_to=reported_to,
+        reported_by=reported_by,
     )

@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +15,7 @@ from huiyin_intake.domain.decisions import (
     DecisionCommand,
     DecisionOutcome,
     NotAccept,
+    ReferOut,
     make_decision,
 )
 from huiyin_intake.domain.errors import PetitionAlreadyDecided, ReceivedInFuture
@@ -151,7 +153,7 @@ def test_not_accept_records_reason_and_proper_channel(
     assert decided.decision is not None
     assert decided.decision.reason is NotAcceptedReason.STATUTORY_REMEDY_REQUIRED
     assert decided.decision.proper_channel == "向劳动人事争议仲裁委员会申请仲裁"
-    assert decided.decision.acceptance_notice_due is None
+    assert decided.decision.acceptance_notice_due == date(2026, 3, 17)  # owed all the same
 
 
 @pytest.mark.parametrize("first", [ACCEPT, DECLINE], ids=["accepted", "declined"])
@@ -171,31 +173,49 @@ def test_a_petition_is_decided_only_once(
 
 
 def test_decision_records_are_coherent(registered_at: datetime) -> None:
-    with pytest.raises(ValueError, match="acceptance notice"):
-        Decision(outcome=DecisionOutcome.ACCEPT, decided_by="c", decided_at=registered_at)
-    with pytest.raises(ValueError, match="reason"):
+    due = date(2026, 3, 17)
+    common: dict[str, Any] = {"decided_by": "c", "decided_at": registered_at}
+    with pytest.raises(ValueError, match="six reasons"):
         Decision(
             outcome=DecisionOutcome.NOT_ACCEPT,
-            decided_by="c",
-            decided_at=registered_at,
-            reason=NotAcceptedReason.ALREADY_RE_REVIEWED,
-        )
-    with pytest.raises(ValueError, match="reason"):
-        Decision(
-            outcome=DecisionOutcome.NOT_ACCEPT,
-            decided_by="c",
-            decided_at=registered_at,
+            acceptance_notice_due=due,
             proper_channel="向人民法院提起诉讼",
+            **common,
         )
-    with pytest.raises(ValueError, match="reason"):
+    with pytest.raises(ValueError, match="where to go"):
+        Decision(
+            outcome=DecisionOutcome.NOT_ACCEPT,
+            acceptance_notice_due=due,
+            reason=NotAcceptedReason.ALREADY_RE_REVIEWED,
+            **common,
+        )
+    with pytest.raises(ValueError, match="six reasons"):
         Decision(
             outcome=DecisionOutcome.ACCEPT,
-            decided_by="c",
-            decided_at=registered_at,
-            acceptance_notice_due=date(2026, 3, 17),
+            acceptance_notice_due=due,
             reason=NotAcceptedReason.ALREADY_RE_REVIEWED,
             proper_channel="向人民法院提起诉讼",
+            **common,
         )
+    with pytest.raises(ValueError, match="referral reason"):
+        Decision(
+            outcome=DecisionOutcome.REFER_OUT,
+            acceptance_notice_due=due,
+            proper_channel="济南市中级人民法院",
+            **common,
+        )
+    referred = make_decision_of(
+        ReferOut(decided_by="c", authority="济南市中级人民法院", reason="已起诉"), registered_at
+    )
+    assert referred.outcome is DecisionOutcome.REFER_OUT
+    assert (referred.proper_channel, referred.referral_reason) == ("济南市中级人民法院", "已起诉")
+    assert referred.within_window(ZoneInfo("Asia/Shanghai"))
+    late = replace(referred, decided_at=registered_at + timedelta(days=30))
+    assert not late.within_window(ZoneInfo("Asia/Shanghai"))
     declined = decide(DECLINE, received_at=registered_at, decided_at=registered_at)
     with pytest.raises(ValueError, match="timezone-aware"):
         replace(declined, decided_at=datetime(2026, 3, 2))
+
+
+def make_decision_of(command: DecisionCommand, at: datetime) -> Decision:
+    return decide(command, received_at=at, decided_at=at)

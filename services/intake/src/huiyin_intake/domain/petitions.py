@@ -1,4 +1,5 @@
-"""A petition in intake: registered, then accepted or not accepted (domain §3, §4)."""
+"""A petition in intake: registered, then accepted, not accepted, referred out, or linked to
+the original as a repeat (domain §3, §4)."""
 
 from __future__ import annotations
 
@@ -8,22 +9,30 @@ from datetime import datetime
 from enum import StrEnum
 
 from huiyin_intake.domain.decisions import Decision, DecisionOutcome
-from huiyin_intake.domain.errors import PetitionAlreadyDecided, ReceivedInFuture
+from huiyin_intake.domain.errors import (
+    PetitionAlreadyDecided,
+    ReceivedInFuture,
+)
 from huiyin_shared.contracts.events.common import Channel, PetitionKind
 
 COLLECTIVE_PEOPLE_COUNT = 5
 """Five or more people make a collective visit or joint petition (000 处理集体访)."""
+MIN_REPRESENTATIVES, MAX_REPRESENTATIVES = 3, 5
+"""A collective petition elects 3–5 representatives (000, 审计信访工作制度)."""
 
 
 class PetitionStatus(StrEnum):
     REGISTERED = "registered"
     ACCEPTED = "accepted"
     NOT_ACCEPTED = "not_accepted"
+    REFERRED_OUT = "referred_out"
+    REPEAT_LINKED = "repeat_linked"
 
 
 _STATUS_AFTER: dict[DecisionOutcome, PetitionStatus] = {
     DecisionOutcome.ACCEPT: PetitionStatus.ACCEPTED,
     DecisionOutcome.NOT_ACCEPT: PetitionStatus.NOT_ACCEPTED,
+    DecisionOutcome.REFER_OUT: PetitionStatus.REFERRED_OUT,
 }
 
 
@@ -42,7 +51,12 @@ class Registration:
     summary: str
     urgent: bool
     accused_unit_ids: tuple[str, ...] = ()
+    accused_persons: tuple[str, ...] = ()
+    address_text: str | None = None
+    requests: str | None = None
+    evidence: tuple[str, ...] = ()
     registered_by: str | None = None
+    portal_id: str | None = None
 
     def __post_init__(self) -> None:
         if self.received_at.tzinfo is None:
@@ -64,6 +78,8 @@ class Petition:
     details: Registration
     status: PetitionStatus = PetitionStatus.REGISTERED
     decision: Decision | None = None
+    original_petition_id: uuid.UUID | None = None
+    urgent_reported_at: datetime | None = None
 
     @classmethod
     def register(
@@ -104,9 +120,28 @@ class Petition:
         )
 
     def decide(self, decision: Decision) -> Petition:
-        """Accept or decline: only a registered petition, and only once."""
+        """Accept, decline or refer out: only a registered petition, and only once."""
         if self.status is not PetitionStatus.REGISTERED:
             raise PetitionAlreadyDecided(
                 f"petition {self.registration_number} is already {self.status.value}"
             )
         return replace(self, status=_STATUS_AFTER[decision.outcome], decision=decision)
+
+    def link_to(self, original_petition_id: uuid.UUID) -> Petition:
+        """A repeat: linked to the original instead of being opened again (§4.5). One
+        already declined (a matter final after re-review) keeps its decision."""
+        if original_petition_id == self.petition_id:
+            raise ValueError("a petition cannot repeat itself")
+        status = (
+            PetitionStatus.REPEAT_LINKED
+            if self.status is PetitionStatus.REGISTERED
+            else self.status
+        )
+        return replace(self, status=status, original_petition_id=original_petition_id)
+
+    def report_urgent(self, at: datetime) -> Petition:
+        return replace(
+            self,
+            details=replace(self.details, urgent=True),
+            urgent_reported_at=at,
+        )

@@ -138,6 +138,9 @@ class PetitionFeedbackReceived(EventData):
 
     petition_id: uuid.UUID
     case_id: uuid.UUID | None = None
+    tier: ReviewTier | None = Field(
+        default=None, description="Which result was rated: absent for the first handling."
+    )
     satisfied: bool
     comment: ShortText | None = None
     received_at: AwareDatetime

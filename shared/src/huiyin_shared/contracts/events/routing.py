@@ -140,11 +140,12 @@ class CaseReturnedByUnit(EventData):
 PRODUCERS: dict[str, tuple[Service, ...]] = {
     "petition.routed": (Service.ROUTING,),
     "petition.rerouted": (Service.ROUTING,),
-    "petition.referred_out": (Service.ROUTING,),
+    "petition.referred_out": (Service.ROUTING, Service.INTAKE),
     "routing.manual_decision_required": (Service.ROUTING,),
     "case.returned_by_unit": (Service.SUPERVISION,),
 }
-"""Who publishes each of this module's types (returns come from supervision's units)."""
+"""Who publishes each of this module's types (returns come from supervision's units; intake
+refers out at acceptance when the matter is plainly outside the office's authority)."""
 
 CONSUMERS: dict[str, tuple[Service, ...]] = {
     "petition.routed": (Service.INTAKE, Service.SUPERVISION, Service.ACCOUNTABILITY),

@@ -1,0 +1,95 @@
+"""Admin commands beside the runtime's serve/worker/migrate:
+
+    huiyin-intake rotate-keys                       re-encrypt identities under the active key
+    huiyin-intake portal-key issue --portal ID --office ID --scope submit [--scope track …]
+    huiyin-intake portal-key rotate KEY_ID          new key, old one revoked
+    huiyin-intake portal-key revoke KEY_ID
+    huiyin-intake portal-key list
+
+A new key is printed once; only its keyed hash is stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import sys
+from collections.abc import Sequence
+
+from huiyin_intake.bootstrap import build_context
+from huiyin_intake.config import IntakeSettings
+from huiyin_intake.db import messaging
+from huiyin_intake.domain.portal import PortalScope
+from huiyin_intake.service import portal, rotate_keys
+from huiyin_intake.unit_of_work import IntakeUnitOfWork
+from huiyin_shared.platform import Platform
+
+COMMANDS = frozenset({"rotate-keys", "portal-key"})
+_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="huiyin-intake")
+    commands = parser.add_subparsers(dest="command", required=True)
+    rotate = commands.add_parser("rotate-keys", help="re-encrypt identities under the active key")
+    rotate.add_argument("--batch-size", type=int, default=200)
+    keys = commands.add_parser("portal-key", help="issue, rotate, revoke or list portal API keys")
+    actions = keys.add_subparsers(dest="action", required=True)
+    issue = actions.add_parser("issue")
+    issue.add_argument("--portal", required=True, help="portal id, e.g. web or wechat")
+    issue.add_argument("--office", required=True, help="the office its submissions go to")
+    issue.add_argument(
+        "--scope", action="append", required=True, choices=[s.value for s in PortalScope]
+    )
+    for name in ("rotate", "revoke"):
+        actions.add_parser(name).add_argument("key_id")
+    actions.add_parser("list")
+    return parser
+
+
+async def _run(args: argparse.Namespace, settings: IntakeSettings) -> int:
+    platform = Platform(settings, tables=messaging)
+    context = build_context(settings, platform.clock)
+    uow_factory = platform.unit_of_work_factory(IntakeUnitOfWork)
+    try:
+        if args.command == "rotate-keys":
+            total = await rotate_keys(uow_factory, context, batch_size=args.batch_size)
+            print(f"re-encrypted {total} identities under key {context.cipher.active_key_id}")
+            return 0
+        async with uow_factory() as uow:
+            if args.action == "list":
+                for key in await uow.portal_keys.all():
+                    state = "active" if key.revoked_at is None else f"revoked {key.revoked_at}"
+                    scopes = ",".join(sorted(s.value for s in key.scopes))
+                    print(f"{key.key_id}\t{key.portal_id}\t{key.office_id}\t{scopes}\t{state}")
+                return 0
+            if args.action == "revoke":
+                await portal.revoke_key(uow, context, key_id=args.key_id)
+                await uow.commit()
+                print(f"revoked {args.key_id}")
+                return 0
+            if args.action == "rotate":
+                issued = await portal.rotate_key(uow, context, key_id=args.key_id)
+            else:
+                for value in (args.portal, args.office):
+                    if not re.match(_ID, value):
+                        print(f"not a valid id: {value!r}", file=sys.stderr)
+                        return 2
+                issued = await portal.issue_key(
+                    uow,
+                    context,
+                    portal_id=args.portal,
+                    office_id=args.office,
+                    scopes=[PortalScope(s) for s in args.scope],
+                )
+            await uow.commit()
+            print(issued.plaintext)
+            return 0
+    finally:
+        await platform.engine.dispose()
+
+
+def run(argv: Sequence[str]) -> int:
+    args = _parser().parse_args(argv)
+    return asyncio.run(_run(args, IntakeSettings()))

@@ -1,0 +1,234 @@
+"""The portal-facing API (per-portal API keys): submit, track, evaluate, ask for review.
+
+Petitioners have no accounts: a registration number and its query code are their key, and
+a wrong code is answered exactly like an unknown number.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from huiyin_intake import metrics, service
+from huiyin_intake.domain.errors import TrackingNotFound
+from huiyin_intake.domain.petitions import Petition
+from huiyin_intake.domain.portal import PortalScope
+from huiyin_intake.domain.tracking import PublicStatus
+from huiyin_intake.entrypoints.api import unit_of_work_dependency
+from huiyin_intake.entrypoints.schemas import PetitionIn, RegisteredOut, _Strict, registered_out
+from huiyin_intake.repository.portal import PortalKey
+from huiyin_intake.service import IntakeContext, tracking
+from huiyin_intake.service import portal as portal_service
+from huiyin_intake.unit_of_work import IntakeUnitOfWork
+from huiyin_shared.contracts.events.common import Channel, RegistrationNumber, ReviewTier, ShortText
+from huiyin_shared.errors import TooManyRequests
+
+PORTAL_CHANNELS = frozenset(
+    {Channel.ONLINE, Channel.EMAIL, Channel.PHONE, Channel.LETTER, Channel.MAILBOX}
+)
+"""What a portal can pass on; visits, transfers and leader instructions are staff's."""
+
+QueryCode = Annotated[str, Field(min_length=12, max_length=20, pattern=r"^[A-Za-z0-9 -]+$")]
+
+
+class PortalSubmissionIn(PetitionIn):
+    """A petition submitted through a portal (web, WeChat, hotline software)."""
+
+    def portal_problems(self) -> list[dict[str, str]]:
+        if self.channel in PORTAL_CHANNELS:
+            return []
+        return [
+            {
+                "field": "body.channel",
+                "message": "a portal submits online, email, phone, letter or mailbox petitions",
+                "type": "channel_not_for_portals",
+            }
+        ]
+
+
+class Credentials(_Strict):
+    registration_number: RegistrationNumber
+    query_code: QueryCode
+
+
+class FeedbackIn(Credentials):
+    satisfied: bool
+    comment: ShortText | None = None
+
+
+class ReviewRequestIn(Credentials):
+    tier: ReviewTier = Field(
+        description="review (复查) after the result, re_review (复核) after review."
+    )
+
+
+class MilestoneOut(BaseModel):
+    kind: str
+    occurred_at: datetime
+    details: dict[str, Any]
+
+
+class TrackingOut(BaseModel):
+    registration_number: str
+    status: PublicStatus
+    received_at: datetime
+    timeline: list[MilestoneOut]
+
+
+class Accepted(BaseModel):
+    registration_number: str
+    status: Literal["received"] = "received"
+
+
+def build_portal_router(
+    uow_factory: Callable[[], IntakeUnitOfWork], context: IntakeContext
+) -> APIRouter:
+    router = APIRouter(prefix="/v1/portal", tags=["portal"])
+    UoW = Annotated[IntakeUnitOfWork, Depends(unit_of_work_dependency(uow_factory))]  # noqa: N806
+
+    def portal(scope: PortalScope) -> Callable[..., Any]:
+        async def dependency(
+            uow: UoW,
+            x_api_key: Annotated[
+                str | None, Header(max_length=200, description="The portal's API key.")
+            ] = None,
+        ) -> PortalKey:
+            return await portal_service.authenticate(uow, context, presented=x_api_key, scope=scope)
+
+        return dependency
+
+    async def petition_by_code(
+        uow: IntakeUnitOfWork, request: Request, key: PortalKey, body: Credentials
+    ) -> Petition:
+        client = f"{key.portal_id}:{request.client.host if request.client else 'unknown'}"
+        try:
+            found = await tracking.find_by_code(
+                uow,
+                context,
+                registration_number=body.registration_number,
+                query_code=body.query_code,
+                client=client,
+            )
+        except TooManyRequests:
+            metrics.TRACKING_LOOKUPS.labels("rate_limited").inc()
+            raise
+        if found is None:
+            await uow.commit()  # the failed attempt counts against the limits
+            metrics.TRACKING_LOOKUPS.labels("not_found").inc()
+            raise TrackingNotFound("no petition with this registration number and query code")
+        metrics.TRACKING_LOOKUPS.labels("found").inc()
+        return found
+
+    @router.post(
+        "/petitions",
+        status_code=201,
+        response_model=RegisteredOut,
+        responses={200: {"model": RegisteredOut, "description": "A replayed retry."}},
+    )
+    async def submit(
+        body: PortalSubmissionIn,
+        uow: UoW,
+        response: Response,
+        key: Annotated[PortalKey, Depends(portal(PortalScope.SUBMIT))],
+        idempotency_key: Annotated[
+            str | None,
+            Header(
+                min_length=1,
+                max_length=255,
+                pattern=r"^[\x21-\x7e]+$",
+                description="A retried POST with the same key returns the first answer.",
+            ),
+        ] = None,
+    ) -> Any:
+        """Submit a petition for the portal's office; answers the registration number and the
+        query code (shown once)."""
+        body.check(body.portal_problems())
+        registrations: list[Any] = []
+
+        async def produce() -> tuple[int, dict[str, Any]]:
+            registered = await service.register_petition(
+                uow,
+                context,
+                body.registration(
+                    office_id=key.office_id,
+                    urgent=False,
+                    registered_by=None,
+                    portal_id=key.portal_id,
+                ),
+                identity=body.to_identity(),
+            )
+            registrations.append(registered)
+            return 201, registered_out(registered).model_dump(mode="json")
+
+        if idempotency_key is None:
+            status, answer = await produce()
+            replayed = False
+        else:
+            status, answer, replayed = await portal_service.idempotent(
+                uow,
+                context,
+                portal_id=key.portal_id,
+                key=idempotency_key,
+                fingerprint=portal_service.request_fingerprint(body.model_dump(mode="json")),
+                produce=produce,
+            )
+        await uow.commit()
+        for registered in registrations:
+            metrics.count_registration(registered)
+        headers = {"Idempotent-Replayed": "true"} if replayed else {}
+        return JSONResponse(answer, status_code=status, headers=headers)
+
+    @router.post("/tracking", response_model=TrackingOut)
+    async def track(
+        body: Credentials,
+        request: Request,
+        uow: UoW,
+        key: Annotated[PortalKey, Depends(portal(PortalScope.TRACK))],
+    ) -> TrackingOut:
+        """Status and public milestones, by registration number and query code (in the body,
+        so neither lands in URLs or access logs). Rate-limited across replicas."""
+        petition = await petition_by_code(uow, request, key, body)
+        view = await tracking.view(uow, petition)
+        await uow.commit()
+        return TrackingOut(
+            registration_number=petition.registration_number,
+            status=view.status,
+            received_at=petition.details.received_at,
+            timeline=[
+                MilestoneOut(kind=m.kind.value, occurred_at=m.occurred_at, details=dict(m.details))
+                for m in view.timeline
+            ],
+        )
+
+    @router.post("/feedback", status_code=202, response_model=Accepted)
+    async def feedback(
+        body: FeedbackIn,
+        request: Request,
+        uow: UoW,
+        key: Annotated[PortalKey, Depends(portal(PortalScope.FEEDBACK))],
+    ) -> Accepted:
+        """Satisfaction evaluation of the latest result (after closure, once per result)."""
+        petition = await petition_by_code(uow, request, key, body)
+        await tracking.give_feedback(
+            uow, context, petition=petition, satisfied=body.satisfied, comment=body.comment
+        )
+        await uow.commit()
+        return Accepted(registration_number=petition.registration_number)
+
+    @router.post("/review-requests", status_code=202, response_model=Accepted)
+    async def review_request(
+        body: ReviewRequestIn,
+        request: Request,
+        uow: UoW,
+        key: Annotated[PortalKey, Depends(portal(PortalScope.FEEDBACK))],
+    ) -> Accepted:
+        """Ask for review (复查) or re-review (复核) within the window after the result."""
+        petition = await petition_by_code(uow, request, key, body)
+        await tracking.request_review(uow, context, petition=petition, tier=body.tier)
+        await uow.commit()
+        return Accepted(registration_number=petition.registration_number)
+
+    return router

@@ -1,0 +1,278 @@
+"""Petitions and their registration counters."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, insert, or_, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from huiyin_intake.db import identities, petitions, registration_counters
+from huiyin_intake.domain.decisions import Decision, DecisionOutcome
+from huiyin_intake.domain.petitions import (
+    COLLECTIVE_PEOPLE_COUNT,
+    Petition,
+    PetitionStatus,
+    Registration,
+)
+from huiyin_intake.repository._dialect import dialect_insert
+from huiyin_shared.contracts.events.common import Channel, NotAcceptedReason, PetitionKind
+
+
+class RegistrationCounterRepository:
+    """One counter per registering office and year, incremented in the caller's transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def next_value(self, *, office_id: str, year: int) -> int:
+        """The next sequence number; the counter row stays locked until the transaction ends,
+        so concurrent registrations queue up and a rolled-back one leaves no gap."""
+        counters = registration_counters
+        upsert = (
+            dialect_insert(self._session, counters)
+            .values(office_id=office_id, year=year, last_value=1)
+            .on_conflict_do_update(
+                index_elements=[counters.c.office_id, counters.c.year],
+                set_={"last_value": counters.c.last_value + 1},
+            )
+            .returning(counters.c.last_value)
+        )
+        return int((await self._session.execute(upsert)).scalar_one())
+
+
+@dataclass(frozen=True)
+class PetitionFilter:
+    """Staff search; every criterion optional, all combined with AND."""
+
+    status: PetitionStatus | None = None
+    channel: Channel | None = None
+    kind: PetitionKind | None = None
+    office_id: str | None = None
+    division_code: str | None = None
+    """A prefix: '3701' finds every county of that city."""
+    urgent: bool | None = None
+    collective: bool | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+    text: str | None = None
+    """Substring of the summary."""
+    registration_number: str | None = None
+    portal_id: str | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        c = petitions.c
+        found: list[ColumnElement[bool]] = []
+        for column, value in (
+            (c.status, self.status),
+            (c.channel, self.channel),
+            (c.kind, self.kind),
+            (c.office_id, self.office_id),
+            (c.urgent, self.urgent),
+            (c.registration_number, self.registration_number),
+            (c.portal_id, self.portal_id),
+        ):
+            if value is not None:
+                found.append(column == value)
+        if self.division_code is not None:
+            found.append(c.division_code.startswith(self.division_code, autoescape=True))
+        if self.collective is not None:
+            found.append(
+                (c.people_count >= COLLECTIVE_PEOPLE_COUNT)
+                if self.collective
+                else (c.people_count < COLLECTIVE_PEOPLE_COUNT)
+            )
+        if self.received_from is not None:
+            found.append(c.received_at >= self.received_from)
+        if self.received_to is not None:
+            found.append(c.received_at < self.received_to)
+        if self.text is not None:
+            found.append(c.summary.contains(self.text, autoescape=True))
+        return found
+
+
+class PetitionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, petition: Petition, *, query_code_hash: str | None = None) -> None:
+        row = _to_row(petition) | {"query_code_hash": query_code_hash}
+        await self._session.execute(insert(petitions).values(**row))
+
+    async def save(self, petition: Petition) -> None:
+        """Persist what changes after registration: status, decision, link, urgency."""
+        await self._session.execute(
+            update(petitions)
+            .where(petitions.c.petition_id == petition.petition_id)
+            .values(
+                status=petition.status.value,
+                urgent=petition.details.urgent,
+                urgent_reported_at=petition.urgent_reported_at,
+                original_petition_id=petition.original_petition_id,
+                **_decision_row(petition.decision),
+            )
+        )
+
+    async def get(self, *, petition_id: uuid.UUID, for_update: bool = False) -> Petition | None:
+        """One petition; ``for_update`` locks its row until the transaction ends."""
+        statement = select(petitions).where(petitions.c.petition_id == petition_id)
+        if for_update:
+            statement = statement.with_for_update()
+        row = (await self._session.execute(statement)).one_or_none()
+        return None if row is None else _to_petition(row._mapping)
+
+    async def find_by_number(
+        self, *, registration_number: str
+    ) -> tuple[Petition, str | None] | None:
+        """A petition and its query-code hash, by registration number."""
+        statement = select(petitions).where(petitions.c.registration_number == registration_number)
+        row = (await self._session.execute(statement)).one_or_none()
+        if row is None:
+            return None
+        return _to_petition(row._mapping), row._mapping["query_code_hash"]
+
+    async def search(
+        self, criteria: PetitionFilter, *, limit: int, offset: int
+    ) -> tuple[list[Petition], int]:
+        """A page of matches, newest registration first, and the number of all matches."""
+        conditions = criteria.conditions()
+        total = await self._session.scalar(
+            select(func.count()).select_from(petitions).where(*conditions)
+        )
+        statement = (
+            select(petitions)
+            .where(*conditions)
+            .order_by(petitions.c.registered_at.desc(), petitions.c.petition_id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        rows = await self._session.execute(statement)
+        return [_to_petition(row._mapping) for row in rows], int(total or 0)
+
+    async def by_same_petitioner(
+        self, *, id_number_index: str | None, phone_index: str | None, before: uuid.UUID
+    ) -> list[Petition]:
+        """Earlier petitions whose identity matches either blind index, oldest first."""
+        matches = [
+            column == value
+            for column, value in (
+                (identities.c.id_number_index, id_number_index),
+                (identities.c.phone_index, phone_index),
+            )
+            if value is not None
+        ]
+        if not matches:
+            return []
+        statement = (
+            select(petitions)
+            .join(identities, identities.c.petition_id == petitions.c.petition_id)
+            .where(or_(*matches), petitions.c.petition_id != before)
+            .order_by(petitions.c.registered_at, petitions.c.registration_number)
+            .limit(200)
+        )
+        return [_to_petition(row._mapping) for row in await self._session.execute(statement)]
+
+    async def count_linked(self, *, original_petition_id: uuid.UUID) -> int:
+        total = await self._session.scalar(
+            select(func.count())
+            .select_from(petitions)
+            .where(petitions.c.original_petition_id == original_petition_id)
+        )
+        return int(total or 0)
+
+
+def _to_row(petition: Petition) -> dict[str, Any]:
+    details = petition.details
+    return {
+        "petition_id": petition.petition_id,
+        "registration_number": petition.registration_number,
+        "office_id": details.office_id,
+        "channel": details.channel.value,
+        "kind": details.kind.value,
+        "received_at": details.received_at,
+        "registered_at": petition.registered_at,
+        "registered_by": details.registered_by,
+        "petitioner_ref": petition.petitioner_ref,
+        "anonymous": details.anonymous,
+        "people_count": details.people_count,
+        "accused_unit_ids": list(details.accused_unit_ids),
+        "accused_persons": list(details.accused_persons),
+        "division_code": details.division_code,
+        "address_text": details.address_text,
+        "subject_category": details.subject_category,
+        "summary": details.summary,
+        "requests": details.requests,
+        "evidence": list(details.evidence),
+        "portal_id": details.portal_id,
+        "urgent": details.urgent,
+        "urgent_reported_at": petition.urgent_reported_at,
+        "original_petition_id": petition.original_petition_id,
+        "status": petition.status.value,
+        **_decision_row(petition.decision),
+    }
+
+
+def _decision_row(decision: Decision | None) -> dict[str, Any]:
+    return {
+        "decision": None if decision is None else decision.outcome.value,
+        "decided_at": None if decision is None else decision.decided_at,
+        "decided_by": None if decision is None else decision.decided_by,
+        "acceptance_notice_due": None if decision is None else decision.acceptance_notice_due,
+        "not_accepted_reason": (
+            None if decision is None or decision.reason is None else decision.reason.value
+        ),
+        "proper_channel": None if decision is None else decision.proper_channel,
+        "referral_reason": None if decision is None else decision.referral_reason,
+    }
+
+
+def _to_petition(row: RowMapping) -> Petition:
+    details = Registration(
+        office_id=row["office_id"],
+        channel=Channel(row["channel"]),
+        kind=PetitionKind(row["kind"]),
+        received_at=row["received_at"],
+        anonymous=row["anonymous"],
+        people_count=row["people_count"],
+        division_code=row["division_code"],
+        subject_category=row["subject_category"],
+        summary=row["summary"],
+        urgent=row["urgent"],
+        accused_unit_ids=tuple(row["accused_unit_ids"]),
+        accused_persons=tuple(row["accused_persons"]),
+        address_text=row["address_text"],
+        requests=row["requests"],
+        evidence=tuple(row["evidence"]),
+        registered_by=row["registered_by"],
+        portal_id=row["portal_id"],
+    )
+    return Petition(
+        petition_id=row["petition_id"],
+        registration_number=row["registration_number"],
+        registered_at=row["registered_at"],
+        petitioner_ref=row["petitioner_ref"],
+        details=details,
+        status=PetitionStatus(row["status"]),
+        decision=_to_decision(row),
+        original_petition_id=row["original_petition_id"],
+        urgent_reported_at=row["urgent_reported_at"],
+    )
+
+
+def _to_decision(row: RowMapping) -> Decision | None:
+    if row["decision"] is None:
+        return None
+    reason = row["not_accepted_reason"]
+    return Decision(
+        outcome=DecisionOutcome(row["decision"]),
+        decided_by=row["decided_by"],
+        decided_at=row["decided_at"],
+        acceptance_notice_due=row["acceptance_notice_due"],
+        reason=None if reason is None else NotAcceptedReason(reason),
+        proper_channel=row["proper_channel"],
+        referral_reason=row["referral_reason"],
+    )

@@ -1,0 +1,62 @@
+"""The tracking projection: public milestones and which case belongs to which petition."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from huiyin_intake.db import case_links, timeline_entries
+from huiyin_intake.domain.tracking import Milestone, MilestoneKind
+from huiyin_intake.repository._dialect import dialect_insert
+
+
+class TimelineRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(self, milestone: Milestone) -> bool:
+        """Add a milestone once; a second one with the same key changes nothing."""
+        table = timeline_entries
+        result = await self._session.execute(
+            dialect_insert(self._session, table)
+            .values(
+                entry_key=milestone.key,
+                petition_id=milestone.petition_id,
+                case_id=milestone.case_id,
+                kind=milestone.kind.value,
+                occurred_at=milestone.occurred_at,
+                details=dict(milestone.details),
+            )
+            .on_conflict_do_nothing(index_elements=[table.c.entry_key])
+            .returning(table.c.entry_key)
+        )
+        return result.first() is not None
+
+    async def link_case(self, *, case_id: uuid.UUID, petition_id: uuid.UUID) -> None:
+        await self._session.execute(
+            dialect_insert(self._session, case_links)
+            .values(case_id=case_id, petition_id=petition_id)
+            .on_conflict_do_nothing(index_elements=[case_links.c.case_id])
+        )
+
+    async def of_petition(self, *, petition_id: uuid.UUID) -> list[Milestone]:
+        """The petition's milestones, including those of its cases whose events arrived
+        before the event naming the petition."""
+        table = timeline_entries
+        cases = select(case_links.c.case_id).where(case_links.c.petition_id == petition_id)
+        rows = await self._session.execute(
+            select(table).where(or_(table.c.petition_id == petition_id, table.c.case_id.in_(cases)))
+        )
+        return [
+            Milestone(
+                key=r.entry_key,
+                kind=MilestoneKind(r.kind),
+                occurred_at=r.occurred_at,
+                petition_id=r.petition_id,
+                case_id=r.case_id,
+                details=r.details,
+            )
+            for r in rows
+        ]
