@@ -7,12 +7,31 @@ from huiyin_shared.clock import Clock
 from huiyin_shared.platform import Platform
 from huiyin_shared.runtime import ServiceApp
 from huiyin_supervision import __version__
+from huiyin_supervision.cases.context import CaseContext
 from huiyin_supervision.config import SupervisionSettings
 from huiyin_supervision.db import messaging
 from huiyin_supervision.domain.office import OfficeCalendar
 from huiyin_supervision.entrypoints.api import build_router
+from huiyin_supervision.entrypoints.cases_api import build_cases_router
 from huiyin_supervision.entrypoints.consumers import build_handlers
+from huiyin_supervision.sweeper import Sweeper
 from huiyin_supervision.unit_of_work import SupervisionUnitOfWork
+
+
+class SupervisionPlatform(Platform):
+    """The kit's platform plus the sweeper, started and stopped with it."""
+
+    sweeper: Sweeper | None = None
+
+    async def start(self, *, relay: bool = True) -> None:
+        await super().start(relay=relay)
+        if self.sweeper is not None:
+            self.sweeper.start()
+
+    async def stop(self) -> None:
+        if self.sweeper is not None:
+            await self.sweeper.stop()
+        await super().stop()
 
 
 def bootstrap(
@@ -21,19 +40,36 @@ def bootstrap(
     consumers: bool = True,
     clock: Clock | None = None,
     calendar: BusinessCalendar | None = None,
+    sweeper: bool = True,
 ) -> ServiceApp:
     settings = settings or SupervisionSettings()
-    platform = Platform(settings, tables=messaging, clock=clock)
+    platform = SupervisionPlatform(settings, tables=messaging, clock=clock)
     office = OfficeCalendar(
         calendar=calendar or BusinessCalendar.from_file(settings.calendar_override_file),
         timezone=settings.zone(),
     )
 
     uow = platform.unit_of_work_factory(SupervisionUnitOfWork)
+    ctx = CaseContext(
+        office=office,
+        timers=settings.timer_config(),
+        commitment_offices=settings.commitment_offices,
+    )
 
     if consumers:
         platform.add_consumer(
-            "supervision.petitions", build_handlers(office=office, clock=platform.clock), uow
+            "supervision.petitions",
+            build_handlers(office=office, clock=platform.clock, cases=ctx),
+            uow,
+        )
+    if sweeper:
+        platform.sweeper = Sweeper(
+            uow,
+            ctx,
+            platform.clock,
+            interval=settings.sweep_interval_seconds,
+            batch=settings.sweep_batch_size,
+            calendar_file=settings.calendar_override_file,
         )
     return ServiceApp(
         platform=platform,
@@ -43,5 +79,8 @@ def bootstrap(
             "Time-limit clocks on petitions and cases, explained on the business calendar "
             "(电子督办), and a public due-date calculator."
         ),
-        routers=[build_router(uow, office=office, clock=platform.clock)],
+        routers=[
+            build_router(uow, office=office, clock=platform.clock),
+            build_cases_router(uow, ctx=ctx, clock=platform.clock),
+        ],
     )

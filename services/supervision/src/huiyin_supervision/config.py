@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import itertools
+from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from huiyin_shared.contracts.events.case import EscalationLevel
 from huiyin_shared.settings import ServiceSettings
+from huiyin_supervision.domain.timers import EscalationStep, TimerConfig
 
 
 class SupervisionSettings(ServiceSettings):
@@ -13,6 +17,17 @@ class SupervisionSettings(ServiceSettings):
 
     service_name: str = "supervision"
     http_port: int = 8003
+
+    # Offices applying the service-commitment limits (general 30, important 90 days)
+    # instead of the statutory 60 days; a JSON list in the environment.
+    commitment_offices: frozenset[str] = frozenset()
+    reminder_working_days_before: int = Field(default=3, ge=0, le=30)
+    work_starts: time = time(9, 0)
+    work_ends: time = time(17, 30)
+    # The escalation ladder: "working days after the due date:level", comma-separated.
+    escalation_ladder: str = "1:unit_head,5:leader_in_charge,10:leader_ownership,20:superior_body"
+    sweep_interval_seconds: float = Field(default=30.0, gt=0)
+    sweep_batch_size: int = Field(default=500, ge=1)
 
     @field_validator("timezone")
     @classmethod
@@ -26,3 +41,38 @@ class SupervisionSettings(ServiceSettings):
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def ladder(self) -> tuple[EscalationStep, ...]:
+        return parse_ladder(self.escalation_ladder)
+
+    def timer_config(self) -> TimerConfig:
+        return TimerConfig(
+            reminder_working_days_before=self.reminder_working_days_before,
+            work_starts=self.work_starts,
+            work_ends=self.work_ends,
+            ladder=self.ladder(),
+        )
+
+    @field_validator("escalation_ladder")
+    @classmethod
+    def _valid_ladder(cls, value: str) -> str:
+        parse_ladder(value)
+        return value
+
+
+def parse_ladder(text: str) -> tuple[EscalationStep, ...]:
+    """``"1:unit_head,5:leader_in_charge"`` → steps; days must rise with the levels."""
+    steps = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        days, _, level = item.partition(":")
+        try:
+            steps.append(EscalationStep(int(days), EscalationLevel(level.strip())))
+        except ValueError as exc:
+            raise ValueError(f"bad escalation step {item!r}: {exc}") from None
+    ladder = list(EscalationLevel)
+    for lower, upper in itertools.pairwise(steps):
+        if upper.working_days < lower.working_days or ladder.index(upper.level) <= ladder.index(
+            lower.level
+        ):
+            raise ValueError("escalation steps must climb the ladder over time")
+    return tuple(steps)

@@ -9,9 +9,13 @@ from zoneinfo import ZoneInfo
 from huiyin_shared.calendar import BusinessCalendar, CountingMode, DueDate
 
 
-@dataclass(frozen=True)
+@dataclass
 class OfficeCalendar:
-    """The business calendar and the office's time zone; no I/O after construction."""
+    """The business calendar and the office's time zone; no I/O after construction.
+
+    ``calendar`` is replaced (never mutated) when the override file changes, so every
+    reader sees either the old calendar or the new one, whole.
+    """
 
     calendar: BusinessCalendar
     timezone: ZoneInfo

@@ -1,0 +1,121 @@
+"""The background loop: timers, calendar changes and the business gauges.
+
+Every replica runs it; the row locks of the sweep share the due timers between them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import structlog
+
+from huiyin_shared.calendar import BusinessCalendar
+from huiyin_shared.clock import Clock
+from huiyin_supervision.cases.context import CaseContext
+from huiyin_supervision.cases.sweep import recompute_page, refresh_gauges, sweep
+from huiyin_supervision.domain.lifecycle import CaseStatus, is_open
+from huiyin_supervision.unit_of_work import SupervisionUnitOfWork
+
+log = structlog.get_logger(__name__)
+
+_OPEN = [status.value for status in CaseStatus if is_open(status)]
+
+
+class Sweeper:
+    def __init__(
+        self,
+        uow_factory: Callable[[], SupervisionUnitOfWork],
+        ctx: CaseContext,
+        clock: Clock,
+        *,
+        interval: float,
+        batch: int,
+        calendar_file: Path | None,
+    ) -> None:
+        self._uow = uow_factory
+        self._ctx = ctx
+        self._clock = clock
+        self._interval = interval
+        self._batch = batch
+        self._calendar_file = calendar_file
+        self._calendar_version = self._version()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="supervision-sweeper")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        # Once at start: the chinese_calendar package may have been upgraded (a provisional
+        # year became official), which a running process cannot otherwise notice.
+        await self._guard(self.recompute_all)
+        while True:
+            await self._guard(self._tick)
+            await asyncio.sleep(self._interval)
+
+    async def _guard(self, step: Callable[[], object]) -> None:
+        try:
+            await step()  # type: ignore[misc]
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the loop must outlive a database hiccup
+            log.warning("supervision.sweep_failed", error=str(exc))
+
+    async def _tick(self) -> None:
+        if self._calendar_changed():
+            self._ctx.office.calendar = BusinessCalendar.from_file(self._calendar_file)
+            log.info("supervision.calendar_reloaded", file=str(self._calendar_file))
+            await self.recompute_all()
+        await self.sweep_all()
+        async with self._uow() as uow:
+            await refresh_gauges(uow, open_statuses=_OPEN)
+
+    async def sweep_all(self) -> int:
+        total = 0
+        while True:
+            async with self._uow() as uow:
+                fired = await sweep(uow, self._ctx, now=self._clock.now(), limit=self._batch)
+                await uow.commit()
+            total += fired
+            if fired < self._batch:
+                return total
+
+    async def recompute_all(self) -> int:
+        """Every running due date on the current calendar; the number changed."""
+        after = None
+        changed = 0
+        while True:
+            async with self._uow() as uow:
+                page, after = await recompute_page(uow, self._ctx, after=after, limit=self._batch)
+                await uow.commit()
+            changed += page.changed
+            if after is None:
+                if changed:
+                    log.info("supervision.deadlines_recomputed", changed=changed)
+                return changed
+
+    def _version(self) -> tuple[int, int] | None:
+        if self._calendar_file is None:
+            return None
+        try:
+            stat = os.stat(self._calendar_file)
+        except FileNotFoundError:
+            return None
+        return (stat.st_ino, stat.st_mtime_ns)
+
+    def _calendar_changed(self) -> bool:
+        version = self._version()
+        if version == self._calendar_version or version is None:
+            return False
+        self._calendar_version = version
+        return True

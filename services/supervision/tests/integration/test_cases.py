@@ -1,0 +1,288 @@
+"""Cases end to end on real PostgreSQL and RabbitMQ: routing opens them, staff act, timers fire."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from huiyin_shared.clock import FixedClock
+from huiyin_shared.contracts.events.common import DeadlineClass, RoutingMode, UnitRef
+from huiyin_shared.contracts.events.routing import EscalationContacts, PetitionRouted
+from huiyin_shared.db.migrations import upgrade
+from huiyin_shared.http.auth import StaffRole, issue_token
+from huiyin_shared.messaging.tables import MessagingTables
+from huiyin_shared.runtime import ServiceApp, build_app
+from huiyin_shared.testing.events import petition_facts, publish
+from huiyin_shared.testing.fixtures import BrokerNamespace
+from huiyin_shared.testing.probe import eventually
+from huiyin_supervision.bootstrap import bootstrap
+from huiyin_supervision.config import SupervisionSettings
+from huiyin_supervision.db import messaging
+
+pytestmark = pytest.mark.integration
+
+ACCEPTED_AT = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)  # Monday 2 March 2026, 09:30 Shanghai
+LEAD = UnitRef(unit_id="unit-labour", unit_name="区人社局", division_code="370102")
+PARTNER = UnitRef(unit_id="unit-housing", unit_name="区住建局", division_code="370102")
+SUPERIOR = UnitRef(unit_id="unit-city", unit_name="市信访局", division_code="370100")
+
+
+def token(staff: str, role: StaffRole, unit: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(staff_id=staff, roles=[role], unit_id=unit)}"}
+
+
+HANDLER = token("h-1", StaffRole.HANDLER, LEAD.unit_id)
+OTHER_UNIT = token("h-9", StaffRole.HANDLER, PARTNER.unit_id)
+SUPERVISOR = token("s-1", StaffRole.SUPERVISOR, "office-370102")
+LEADER = token("l-1", StaffRole.LEADER, "office-370102")
+CHECKLIST_OK = dict.fromkeys(
+    [
+        "material_complete",
+        "questions_answered",
+        "facts_clear",
+        "evidence_sufficient",
+        "characterisation_correct",
+        "rules_applied_correctly",
+        "handling_appropriate",
+        "procedure_complete",
+    ],
+    True,
+)
+
+
+def routed(petition_id: uuid.UUID, mode: RoutingMode = RoutingMode.ASSIGN) -> PetitionRouted:
+    return PetitionRouted(
+        petition_id=petition_id,
+        decision_id=uuid.uuid4(),
+        mode=mode,
+        lead_unit=LEAD,
+        participating_units=[PARTNER],
+        deadline_class=DeadlineClass.GENERAL,
+        routed_at=ACCEPTED_AT,
+        reasons=["competence: labour.wages"],
+        petition=petition_facts(accepted_at=ACCEPTED_AT),
+        escalation=EscalationContacts(
+            unit_head_id="head-1", leader_in_charge_id="lead-2", superior_unit=SUPERIOR
+        ),
+    )
+
+
+@dataclass
+class Running:
+    service: ServiceApp
+    client: httpx.AsyncClient
+    clock: FixedClock
+
+    async def cases_for(self, headers: dict[str, str]) -> list[dict[str, Any]]:
+        response = await self.client.get("/v1/cases", headers=headers)
+        assert response.status_code == 200, response.text
+        body: list[dict[str, Any]] = response.json()
+        return body
+
+    async def post(self, path: str, headers: dict[str, str], **body: Any) -> httpx.Response:
+        return await self.client.post(path, headers=headers, json=body)
+
+    async def case(self, case_id: str) -> dict[str, Any]:
+        response = await self.client.get(f"/v1/cases/{case_id}", headers=SUPERVISOR)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def outbox_types(self) -> list[str]:
+        tables: MessagingTables = messaging
+        async with self.service.platform.sessions() as session:
+            rows = await session.execute(
+                select(tables.outbox.c.event_type).order_by(tables.outbox.c.position)
+            )
+            return [row[0] for row in rows]
+
+
+@pytest.fixture
+async def running(postgres_url: str, broker_namespace: BrokerNamespace) -> AsyncIterator[Running]:
+    await asyncio.to_thread(upgrade, "huiyin_supervision", postgres_url)
+    settings = SupervisionSettings(
+        database_url=postgres_url,
+        amqp_url=broker_namespace.amqp_url,
+        events_exchange=broker_namespace.exchange,
+        queue_prefix=broker_namespace.prefix,
+        relay_poll_interval_seconds=0.2,
+    )
+    clock = FixedClock(datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
+    service = bootstrap(settings, clock=clock, sweeper=False)
+    broker_namespace.queue("supervision.petitions")
+    app = build_app(service)
+    async with app.router.lifespan_context(app):
+        await service.platform.broker.wait_connected(10)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://supervision") as client:
+            yield Running(service, client, clock)
+
+
+async def open_cases(running: Running) -> tuple[str, str]:
+    petition_id = uuid.uuid4()
+    await publish(running.service.platform, routed(petition_id), subject=f"petition:{petition_id}")
+
+    async def both_opened() -> bool:
+        return len(await running.cases_for(SUPERVISOR)) >= 2
+
+    await eventually(both_opened)
+    cases = [c for c in await running.cases_for(SUPERVISOR) if c["petition_id"] == str(petition_id)]
+    lead = next(c for c in cases if c["role"] == "lead")
+    partner = next(c for c in cases if c["role"] == "participating")
+    return lead["case_id"], partner["case_id"]
+
+
+async def test_routing_opens_a_case_per_unit_and_units_see_only_their_own(
+    running: Running,
+) -> None:
+    lead_id, partner_id = await open_cases(running)
+    assert [c["case_id"] for c in await running.cases_for(HANDLER)] == [lead_id]
+    assert [c["case_id"] for c in await running.cases_for(OTHER_UNIT)] == [partner_id]
+    hidden = await running.client.get(f"/v1/cases/{lead_id}", headers=OTHER_UNIT)
+    assert hidden.status_code == 404
+    case = await running.case(lead_id)
+    [resolve] = case["clocks"]
+    # 60 days from 2 March 2026 is 1 May, Labour Day: moved over the holiday to 6 May.
+    assert resolve["due_date"] == "2026-05-06"
+    assert resolve["explanation"]["rule"]["source"] == "002 五.3; 003"
+    assert [d["date"] for d in resolve["explanation"]["shifted_over"]][0] == "2026-05-01"
+    types = await running.outbox_types()
+    assert types.count("case.opened") == 2
+    assert types.count("case.deadline_set") == 2
+
+
+async def test_the_whole_lifecycle_with_extension_pause_redo_closure_and_review(
+    running: Running,
+) -> None:
+    lead_id, _ = await open_cases(running)
+    base = f"/v1/cases/{lead_id}"
+    assert (await running.post(f"{base}/accept", HANDLER)).status_code == 204
+    assert (await running.post(f"{base}/progress", HANDLER, note="走访核实")).status_code == 204
+
+    too_long = await running.post(f"{base}/extension-request", HANDLER, days=31, reason="复杂")
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"][0]["type"] == "extension-at-most-30-days"
+    asked = await running.post(f"{base}/extension-request", HANDLER, days=10, reason="需要鉴定")
+    assert asked.status_code == 204
+    not_a_leader = await running.post(
+        f"{base}/extension-decision", SUPERVISOR, approve=True, reason="x"
+    )
+    assert not_a_leader.status_code == 403
+    approved = await running.post(
+        f"{base}/extension-decision", LEADER, approve=True, reason="需第三方鉴定"
+    )
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["due_date"] == "2026-05-11"  # 2 Mar + 70 days
+    again = await running.post(f"{base}/extension-request", HANDLER, days=5, reason="再延")
+    assert again.json()["errors"][0]["type"] == "extension-only-once"
+
+    assert (await running.post(f"{base}/pause", HANDLER)).status_code == 204
+    running.clock.current = datetime(2026, 3, 12, 2, 0, tzinfo=UTC)  # ten days of hearing
+    resumed = await running.post(f"{base}/resume", HANDLER)
+    assert resumed.status_code == 200
+    assert resumed.json()[0]["due_date"] == "2026-05-21"  # 2 Mar + 80 days
+    assert "Paused 10 days" in resumed.json()[0]["explanation"]["text"]
+
+    result = await running.post(f"{base}/result", HANDLER, handling_opinion="已督促支付工资")
+    assert result.status_code == 204
+    late_note = await running.post(f"{base}/result", HANDLER, handling_opinion="again")
+    assert late_note.json()["errors"][0]["type"] == "result-while-handling"
+    failed = await running.post(
+        f"{base}/review",
+        SUPERVISOR,
+        checklist={**CHECKLIST_OK, "questions_answered": False},
+        comment="未答复加班费问题",
+    )
+    assert failed.json()["status"] == "in_progress"
+    await running.post(f"{base}/result", HANDLER, handling_opinion="已支付工资及加班费")
+    passed = await running.post(f"{base}/review", SUPERVISOR, checklist=CHECKLIST_OK)
+    assert passed.json()["status"] == "result_approved"
+    closed = await running.post(f"{base}/close", SUPERVISOR, public_summary="工资已足额支付")
+    assert closed.status_code == 204
+    on_closed = await running.post(f"{base}/result", HANDLER, handling_opinion="late")
+    assert on_closed.status_code == 422
+    types = await running.outbox_types()
+    for expected in (
+        "case.accepted_by_unit",
+        "case.extension_requested",
+        "case.extended",
+        "case.paused",
+        "case.resumed",
+        "case.result_submitted",
+        "case.returned_for_redo",
+        "case.result_approved",
+        "case.closed",
+    ):
+        assert expected in types, expected
+
+
+async def test_a_unit_returns_a_case_it_is_not_competent_for(running: Running) -> None:
+    lead_id, _ = await open_cases(running)
+    returned = await running.post(f"/v1/cases/{lead_id}/return", HANDLER, reason="非本单位职责")
+    assert returned.status_code == 204
+    assert (await running.case(lead_id))["status"] == "returned"
+    assert "case.returned_by_unit" in await running.outbox_types()
+    accept = await running.post(f"/v1/cases/{lead_id}/accept", HANDLER)
+    assert accept.json()["errors"][0]["type"] == "accept-only-when-assigned"
+
+
+async def test_timers_remind_then_escalate_once_and_notices_are_numbered(
+    running: Running,
+) -> None:
+    lead_id, _ = await open_cases(running)
+    await running.post(f"/v1/cases/{lead_id}/accept", HANDLER)
+
+    async def sweep() -> int:
+        response = await running.post("/v1/timers/sweep", SUPERVISOR)
+        assert response.status_code == 200, response.text
+        fired: int = response.json()["timers_fired"]
+        return fired
+
+    # Monthly reminder for an assigned case on 2 April 2026 (a Thursday) at 09:00.
+    running.clock.current = datetime(2026, 4, 2, 1, 0, tzinfo=UTC)
+    assert await sweep() == 2  # the lead's and the participant's clock
+    assert await sweep() == 0
+    # Due 6 May; overdue noticed on Thursday 7 May, the unit head the same morning.
+    running.clock.current = datetime(2026, 5, 7, 2, 0, tzinfo=UTC)
+    assert await sweep() == 2
+    case = await running.case(lead_id)
+    assert case["escalation_level"] == "unit_head"
+    assert case["clocks"][0]["overdue_at"] is not None
+    types = await running.outbox_types()
+    assert types.count("case.overdue") == 2
+    assert types.count("case.escalated") == 2
+    overdue = await running.client.get("/v1/cases?overdue=true", headers=HANDLER)
+    assert [c["case_id"] for c in overdue.json()] == [lead_id]
+
+    first = await running.post(
+        f"/v1/cases/{lead_id}/supervision-notices", SUPERVISOR, ground="overdue_unexplained", days=5
+    )
+    second = await running.post(
+        f"/v1/cases/{lead_id}/supervision-notices", SUPERVISOR, ground="long_pending", days=5
+    )
+    assert first.status_code == 201, first.text
+    assert first.json()["notice_number"].endswith("2026-0001")
+    assert second.json()["notice_number"].endswith("2026-0002")
+    # 5 working days from Thursday 7 May: Saturday 9 May is a Labour Day make-up day.
+    assert first.json()["new_due_date"] == "2026-05-13"
+    answer = await running.post(
+        f"/v1/supervision-notices/{first.json()['notice_number']}/answer",
+        HANDLER,
+        answer="企业资金困难，已协调分期支付",
+    )
+    assert answer.status_code == 204
+
+    owned = await running.post(f"/v1/cases/{lead_id}/ownership", LEADER, leader_id="lead-2")
+    assert owned.json()["escalation_level"] == "leader_ownership"
+    assert owned.json()["owner_leader_id"] == "lead-2"
+    clock = (await running.case(lead_id))["clocks"][0]
+    assert clock["explanation"]["rule"]["source"] == "000 第十九条"
+    assert clock["due_date"] == "2026-07-07"  # 7 May + 2 months
