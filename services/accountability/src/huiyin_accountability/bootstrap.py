@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from huiyin_accountability import __version__
 from huiyin_accountability.config import AccountabilitySettings
 from huiyin_accountability.db import messaging
-from huiyin_accountability.entrypoints.api import build_router
-from huiyin_accountability.entrypoints.consumers import LEDGER_CONSUMER, ledger_handlers
+from huiyin_accountability.domain.office import Office
+from huiyin_accountability.domain.triggers import RuleSet
+from huiyin_accountability.entrypoints.api import build_routers
+from huiyin_accountability.entrypoints.consumers import (
+    LEDGER_CONSUMER,
+    TRIGGER_CONSUMER,
+    ledger_handlers,
+    trigger_handlers,
+)
+from huiyin_accountability.timers import Timers
 from huiyin_accountability.unit_of_work import AccountabilityUnitOfWork
+from huiyin_shared.calendar import BusinessCalendar
 from huiyin_shared.clock import Clock
 from huiyin_shared.platform import Platform
 from huiyin_shared.runtime import ServiceApp
+
+
+class AccountabilityPlatform(Platform):
+    """The kit's platform plus the timers, which run wherever the relay runs."""
+
+    timers: Timers | None = None
+
+    async def start(self, *, relay: bool = True) -> None:
+        await super().start(relay=relay)
+        if self.timers is not None and relay:
+            self._tasks.append(asyncio.create_task(self.timers.run(), name="timers"))
 
 
 def bootstrap(
@@ -18,18 +40,44 @@ def bootstrap(
     *,
     consumers: bool = True,
     clock: Clock | None = None,
+    calendar: BusinessCalendar | None = None,
+    timers: bool = True,
 ) -> ServiceApp:
     settings = settings or AccountabilitySettings()
-    platform = Platform(settings, tables=messaging, clock=clock)
-
+    platform = AccountabilityPlatform(settings, tables=messaging, clock=clock)
+    office = Office(
+        calendar=calendar or BusinessCalendar.from_file(settings.calendar_override_file),
+        zone=settings.zone(),
+    )
+    rules = RuleSet.load(settings.trigger_rules_file)
     uow = platform.unit_of_work_factory(AccountabilityUnitOfWork)
 
     if consumers:
         platform.add_consumer(LEDGER_CONSUMER, ledger_handlers(platform.clock), uow)
+        platform.add_consumer(TRIGGER_CONSUMER, trigger_handlers(rules, platform.clock), uow)
+    if timers:
+        platform.timers = Timers(
+            uow,
+            rules=rules,
+            office=office,
+            clock=platform.clock,
+            interval_seconds=settings.timer_interval_seconds,
+            batch_size=settings.timer_batch_size,
+        )
     return ServiceApp(
         platform=platform,
         title="Huiyin accountability",
         version=__version__,
-        description="The power-operation record (权力运行记录): every event, hash-chained.",
-        routers=[build_router(uow, verify_page_size=settings.ledger_verify_page_size)],
+        description=(
+            "Trigger rules over every service's events, accountability matters and cases with "
+            "their procedure clocks, sanctions, assessment, and the power-operation record "
+            "(权力运行记录): every event, hash-chained."
+        ),
+        routers=build_routers(
+            uow,
+            clock=platform.clock,
+            office=office,
+            rules=rules,
+            verify_page_size=settings.ledger_verify_page_size,
+        ),
     )

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from pydantic import Field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from huiyin_shared.settings import ServiceSettings
@@ -16,3 +19,23 @@ class AccountabilitySettings(ServiceSettings):
     ledger_verify_page_size: int = Field(
         default=1000, ge=1, description="Entries read per query while verifying the chain."
     )
+    trigger_rules_file: Path | None = Field(
+        default=None, description="A rule file replacing the shipped rules.yaml."
+    )
+    timer_interval_seconds: float = Field(
+        default=5.0, gt=0, description="How often due trigger checks and deadlines are looked at."
+    )
+    timer_batch_size: int = Field(default=100, ge=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        # Deadlines are dates in this zone: refuse to start with one that cannot be loaded.
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)

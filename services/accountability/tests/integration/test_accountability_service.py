@@ -27,6 +27,7 @@ from huiyin_shared.contracts.events.petition import (
     PetitionUrgentReported,
 )
 from huiyin_shared.db.migrations import upgrade
+from huiyin_shared.http.auth import StaffRole, issue_token
 from huiyin_shared.runtime import ServiceApp, build_app
 from huiyin_shared.testing.events import petition_accepted, petition_registered
 from huiyin_shared.testing.fixtures import BrokerNamespace
@@ -35,6 +36,10 @@ from huiyin_shared.testing.probe import eventually
 pytestmark = pytest.mark.integration
 
 NOW = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
+OFFICER = {
+    "Authorization": "Bearer "
+    + issue_token(staff_id="officer-1", roles=[StaffRole.DISCIPLINE_OFFICER], unit_id="jw-1")
+}
 
 
 def registered(petition_id: uuid.UUID) -> PetitionRegistered:
@@ -85,7 +90,9 @@ async def running(
     async with app.router.lifespan_context(app):
         await service.platform.broker.wait_connected(10)
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://ledger") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://ledger", headers=OFFICER
+        ) as client:
             yield service, client
 
 

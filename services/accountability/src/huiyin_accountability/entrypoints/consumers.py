@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from huiyin_accountability import service
+from huiyin_accountability.domain.triggers import FACT_TYPES, RuleSet
+from huiyin_accountability.service import triggers
 from huiyin_accountability.unit_of_work import AccountabilityUnitOfWork
 from huiyin_shared.clock import Clock
 from huiyin_shared.contracts.catalogue import EventData
@@ -10,6 +14,7 @@ from huiyin_shared.contracts.envelope import Envelope
 from huiyin_shared.messaging.consumer import ALL_EVENTS, Handler
 
 LEDGER_CONSUMER = "accountability.ledger"
+TRIGGER_CONSUMER = "accountability.triggers"
 
 
 def ledger_handlers(clock: Clock) -> dict[str, Handler]:
@@ -21,3 +26,12 @@ def ledger_handlers(clock: Clock) -> dict[str, Handler]:
         await service.record_event(uow, envelope=envelope, clock=clock)
 
     return {ALL_EVENTS: on_any_event}
+
+
+def trigger_handlers(rules: RuleSet, clock: Clock) -> dict[str, Handler]:
+    """The trigger consumer keeps the facts its rules and the assessment read."""
+
+    async def on_fact(_event: Any, envelope: Envelope, uow: AccountabilityUnitOfWork) -> None:
+        await triggers.observe(uow, envelope=envelope, rules=rules, now=clock.now())
+
+    return dict.fromkeys(sorted(FACT_TYPES), on_fact)

@@ -1,4 +1,4 @@
-"""Accountability's use cases. They take a unit of work and never commit."""
+"""The power-operation record: append every event once, verify the chain."""
 
 from __future__ import annotations
 

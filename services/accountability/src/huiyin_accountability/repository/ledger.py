@@ -1,4 +1,4 @@
-"""Every query of the accountability service."""
+"""The ledger: entries are only ever inserted; the head row is the append lock."""
 
 from __future__ import annotations
 

@@ -1,0 +1,193 @@
+"""Trigger facts and checks."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from huiyin_accountability.db import trigger_checks, trigger_facts
+from huiyin_accountability.domain.facts import Fact
+from huiyin_accountability.domain.triggers import Watch
+from huiyin_accountability.repository._upsert import insert_for
+
+PENDING, CLEARED, FIRED = "pending", "cleared", "fired"
+
+
+@dataclass(frozen=True)
+class DueCheck:
+    watch: Watch
+    check_at: datetime
+
+
+class TriggerRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add_fact(self, fact: Fact) -> bool:
+        """Store the fact once; False when its event was already stored."""
+        stmt = (
+            insert_for(self._session, trigger_facts)
+            .values(
+                event_id=fact.event_id,
+                event_type=fact.event_type,
+                occurred_at=fact.occurred_at,
+                petition_id=fact.petition_id,
+                case_id=fact.case_id,
+                data=dict(fact.data),
+            )
+            .on_conflict_do_nothing()
+        )
+        result = await self._session.execute(stmt)
+        assert isinstance(result, CursorResult)
+        return result.rowcount == 1
+
+    async def facts_about(
+        self, *, petition_id: uuid.UUID | None, case_id: uuid.UUID | None
+    ) -> list[Fact]:
+        """Everything known about a petition and its cases, or a case and its petition."""
+        petitions = {petition_id} - {None}
+        cases = {case_id} - {None}
+        found: dict[uuid.UUID, Fact] = {}
+        for _ in range(3):  # case → petition → its other cases: a fixed point in three steps
+            conditions = []
+            if petitions:
+                conditions.append(trigger_facts.c.petition_id.in_(petitions))
+            if cases:
+                conditions.append(trigger_facts.c.case_id.in_(cases))
+            if not conditions:
+                break
+            rows = await self._session.execute(select(trigger_facts).where(or_(*conditions)))
+            for row in rows:
+                found[row.event_id] = _fact(row._mapping)
+            opened = [f for f in found.values() if f.event_type == "case.opened"]
+            grown_p = petitions | {f.petition_id for f in opened if f.case_id in cases}
+            grown_c = cases | {f.case_id for f in opened if f.petition_id in petitions}
+            if grown_p == petitions and grown_c == cases:
+                break
+            petitions, cases = grown_p - {None}, grown_c - {None}
+        return sorted(found.values(), key=lambda f: (f.occurred_at, str(f.event_id)))
+
+    async def facts_of_types(
+        self, types: Iterable[str], *, since: datetime, until: datetime
+    ) -> list[Fact]:
+        rows = await self._session.execute(
+            select(trigger_facts).where(
+                trigger_facts.c.event_type.in_(list(types)),
+                trigger_facts.c.occurred_at >= since,
+                trigger_facts.c.occurred_at < until,
+            )
+        )
+        return [_fact(row._mapping) for row in rows]
+
+    async def petition_of_case(self, case_id: uuid.UUID) -> uuid.UUID | None:
+        row = (
+            await self._session.execute(
+                select(trigger_facts.c.petition_id).where(
+                    trigger_facts.c.case_id == case_id,
+                    trigger_facts.c.event_type == "case.opened",
+                )
+            )
+        ).first()
+        return None if row is None else row.petition_id
+
+    async def schedule(self, watch: Watch, *, check_at: datetime, now: datetime) -> None:
+        """Create the check or (re)schedule it at ``check_at``; a fired check stays fired."""
+        stmt = insert_for(self._session, trigger_checks).values(
+            rule_id=watch.rule_id,
+            subject_key=watch.key,
+            petition_id=watch.petition_id,
+            case_id=watch.case_id,
+            status=PENDING,
+            check_at=check_at,
+            updated_at=now,
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[trigger_checks.c.rule_id, trigger_checks.c.subject_key],
+            set_={"status": PENDING, "check_at": check_at, "updated_at": now},
+            where=trigger_checks.c.status != FIRED,
+        )
+        await self._session.execute(stmt)
+
+    async def reopen_cleared(
+        self,
+        *,
+        petition_id: uuid.UUID | None,
+        case_id: uuid.UUID | None,
+        check_at: datetime,
+        now: datetime,
+    ) -> None:
+        """New facts about a petition or case: judge its cleared checks again."""
+        conditions = []
+        if petition_id is not None:
+            conditions.append(trigger_checks.c.petition_id == petition_id)
+        if case_id is not None:
+            conditions.append(trigger_checks.c.case_id == case_id)
+        if not conditions:
+            return
+        await self._session.execute(
+            update(trigger_checks)
+            .where(and_(trigger_checks.c.status == CLEARED, or_(*conditions)))
+            .values(status=PENDING, check_at=check_at, updated_at=now)
+        )
+
+    async def claim_due(self, *, now: datetime, limit: int) -> list[DueCheck]:
+        """Pending checks due by ``now``, locked; other replicas skip them (SKIP LOCKED)."""
+        query = (
+            select(trigger_checks)
+            .where(trigger_checks.c.status == PENDING, trigger_checks.c.check_at <= now)
+            .order_by(trigger_checks.c.check_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = await self._session.execute(query)
+        return [
+            DueCheck(
+                watch=Watch(
+                    row.rule_id,
+                    row.subject_key,
+                    petition_id=row.petition_id,
+                    case_id=row.case_id,
+                ),
+                check_at=row.check_at,
+            )
+            for row in rows
+        ]
+
+    async def settle(
+        self, watch: Watch, *, status: str, now: datetime, check_at: datetime | None = None
+    ) -> None:
+        values: dict[str, Any] = {"status": status, "updated_at": now}
+        if check_at is not None:
+            values["check_at"] = check_at
+        await self._session.execute(
+            update(trigger_checks)
+            .where(
+                trigger_checks.c.rule_id == watch.rule_id,
+                trigger_checks.c.subject_key == watch.key,
+            )
+            .values(**values)
+        )
+
+    async def checks(self) -> list[dict[str, Any]]:
+        rows = await self._session.execute(
+            select(trigger_checks).order_by(trigger_checks.c.rule_id)
+        )
+        return [dict(row._mapping) for row in rows]
+
+
+def _fact(row: Any) -> Fact:
+    return Fact(
+        event_id=row["event_id"],
+        event_type=row["event_type"],
+        occurred_at=row["occurred_at"],
+        petition_id=row["petition_id"],
+        case_id=row["case_id"],
+        data=row["data"],
+    )

@@ -1,0 +1,5 @@
+"""Accountability's use cases. They take a unit of work and never commit."""
+
+from huiyin_accountability.service.ledger import record_event, verify_ledger
+
+__all__ = ["record_event", "verify_ledger"]
