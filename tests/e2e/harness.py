@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -343,7 +343,11 @@ def bearer(value: str) -> Mapping[str, str]:
 
 
 def eventually(
-    probe: Any, *, seconds: float = 30.0, interval: float = 0.2, what: str = "condition"
+    probe: Any,
+    *,
+    seconds: float = 30.0,
+    interval: float = 0.2,
+    what: str | Callable[[], str] = "condition",
 ) -> Any:
     """Polls ``probe()`` until it returns something truthy; the asynchronous flow needs it.
 
@@ -356,4 +360,5 @@ def eventually(
         if last:
             return last
         time.sleep(interval)
-    raise AssertionError(f"{what} not reached within {seconds:.0f} s; last: {last!r}")
+    described = what() if callable(what) else what
+    raise AssertionError(f"{described} not reached within {seconds:.0f} s; last: {last!r}")
