@@ -123,9 +123,8 @@ async def run(size: int, due_share: float) -> None:
                 one_batch.append(time.perf_counter() - started)
                 await tx.rollback()
         # The repository's own query, once, to show it is the one measured.
-        async with engine.connect() as conn:
-            async with AsyncSession(bind=conn) as session:
-                first = await CaseRepository(session).claim_due(now=NOW, limit=500)
+        async with engine.connect() as conn, AsyncSession(bind=conn) as session:
+            first = await CaseRepository(session).claim_due(now=NOW, limit=500)
         print(
             f"open={size:>9,}  due={due:>6,}  found={found:>6,}  "
             f"claim all due: median {sorted(every_due)[1] * 1000:7.1f} ms  "
