@@ -30,6 +30,7 @@ from huiyin_shared.contracts.catalogue import (
     read_event,
 )
 from huiyin_shared.contracts.envelope import Envelope
+from huiyin_shared.contracts.events.case import ScreeningCategory, ScreeningFlagged
 from huiyin_shared.contracts.events import (
     CONSUMERS,
     PRODUCERS,
@@ -379,6 +380,17 @@ def samples() -> list[EventData]:
             basis=FinalBasis.RE_REVIEW_CONCLUDED,
             final_at=later,
         ),
+        ScreeningFlagged(
+            flag_id=uuid.UUID(int=77),
+            category=ScreeningCategory.REPEAT_PETITIONER,
+            office_id="370102-xfj",
+            summary="3 petitions from one petitioner within 30 days",
+            petitioner_ref="pr_0123456789abcdef",
+            petition_ids=[PETITION],
+            owner_id="leader-01",
+            due_date=due,
+            flagged_at=later,
+        ),
         AccountabilityMatterOpened(
             matter_id=MATTER,
             source=MatterSource.SYSTEM_TRIGGER,
@@ -473,7 +485,7 @@ def test_every_contract_has_a_sample() -> None:
 
 def test_the_catalogue_registers_through_all_contracts() -> None:
     assert domain_contracts().items() <= all_contracts().items()
-    assert len(domain_contracts()) == 39
+    assert len(domain_contracts()) == 40
 
 
 @pytest.mark.parametrize("data", SAMPLES, ids=_sample_id)
