@@ -43,6 +43,8 @@ from huiyin_shared.contracts.events import (
     AccountabilityStep,
     AccountabilityStepOverdue,
     AppealOutcome,
+    AssessmentGrade,
+    AssessmentPublished,
     Bounce,
     CaseAcceptedByUnit,
     CaseClosed,
@@ -94,10 +96,12 @@ from huiyin_shared.contracts.events import (
     SanctionCode,
     Service,
     Severity,
+    StaffGrade,
     SubjectDecision,
     SubjectKind,
     SupervisionGround,
     UnitRef,
+    UnitResult,
     consumed_by,
     domain_contracts,
     produced_by,
@@ -442,6 +446,20 @@ def samples() -> list[EventData]:
             due_date=date(2025, 3, 27),
             detected_at=later,
         ),
+        AssessmentPublished(
+            year=2025,
+            staff=[
+                StaffGrade(
+                    staff_id="handler-1",
+                    items_met=7,
+                    grade=AssessmentGrade.QUALIFIED,
+                    complete=True,
+                )
+            ],
+            units=[UnitResult(unit_id="unit-7", target_met=False, vetoed=True)],
+            published_by="officer-1",
+            published_at=later,
+        ),
     ]
 
 
@@ -473,7 +491,7 @@ def test_every_contract_has_a_sample() -> None:
 
 def test_the_catalogue_registers_through_all_contracts() -> None:
     assert domain_contracts().items() <= all_contracts().items()
-    assert len(domain_contracts()) == 39
+    assert len(domain_contracts()) == 40
 
 
 @pytest.mark.parametrize("data", SAMPLES, ids=_sample_id)
