@@ -86,6 +86,8 @@ def bootstrap(
             clock=platform.clock,
             interval_seconds=settings.timer_interval_seconds,
             batch_size=settings.timer_batch_size,
+            verify_interval_seconds=settings.ledger_verify_interval_seconds,
+            verify_page_size=settings.ledger_verify_page_size,
         )
     return ServiceApp(
         platform=platform,
