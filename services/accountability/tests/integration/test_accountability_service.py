@@ -89,7 +89,7 @@ class ShiftedClock:
 async def running(
     settings: AccountabilitySettings, clock: Clock | None = None
 ) -> AsyncIterator[tuple[ServiceApp, httpx.AsyncClient]]:
-    service = bootstrap(settings, clock=clock)
+    service = bootstrap(settings, clock=clock, timers=False)  # the ledger alone
     app = build_app(service)
     async with app.router.lifespan_context(app):
         await service.platform.broker.wait_connected(10)
