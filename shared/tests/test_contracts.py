@@ -44,6 +44,8 @@ from huiyin_shared.contracts.events import (
     AccountabilityStep,
     AccountabilityStepOverdue,
     AppealOutcome,
+    AssessmentGrade,
+    AssessmentPublished,
     Bounce,
     CaseAcceptedByUnit,
     CaseClosed,
@@ -95,10 +97,12 @@ from huiyin_shared.contracts.events import (
     SanctionCode,
     Service,
     Severity,
+    StaffGrade,
     SubjectDecision,
     SubjectKind,
     SupervisionGround,
     UnitRef,
+    UnitResult,
     consumed_by,
     domain_contracts,
     produced_by,
@@ -453,6 +457,20 @@ def samples() -> list[EventData]:
             step=AccountabilityStep.INVESTIGATION,
             due_date=date(2025, 3, 27),
             detected_at=later,
+        ),
+        AssessmentPublished(
+            year=2025,
+            staff=[
+                StaffGrade(
+                    staff_id="handler-1",
+                    items_met=7,
+                    grade=AssessmentGrade.QUALIFIED,
+                    complete=True,
+                )
+            ],
+            units=[UnitResult(unit_id="unit-7", target_met=False, vetoed=True)],
+            published_by="officer-1",
+            published_at=later,
         ),
     ]
 
