@@ -43,6 +43,11 @@ class Located(dict[str, Any]):
     """A mapping read from a file, remembering the line it starts on."""
 
     line: int | None = None
+    key_lines: dict[str, int] | None = None
+
+    def line_of(self, key: str) -> int | None:
+        """The line a key is written on, else the mapping's own line."""
+        return (self.key_lines or {}).get(key, self.line)
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,11 @@ class RegistryProblem:
     path: str
     message: str
     line: int | None = None
+    key_lines: dict[str, int] | None = None
+
+    def line_of(self, key: str) -> int | None:
+        """The line a key is written on, else the mapping's own line."""
+        return (self.key_lines or {}).get(key, self.line)
 
     def describe(self) -> str:
         where = f"line {self.line}: " if self.line is not None else ""

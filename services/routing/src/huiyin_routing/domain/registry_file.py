@@ -18,6 +18,9 @@ class _LineLoader(_Base):  # type: ignore[misc]
 def _construct_mapping(loader: Any, node: yaml.MappingNode) -> Located:
     mapping = Located(loader.construct_mapping(node, deep=True))
     mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {
+        str(key.value): key.start_mark.line + 1 for key, _ in node.value if hasattr(key, "value")
+    }
     return mapping
 
 
