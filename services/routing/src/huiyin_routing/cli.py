@@ -2,7 +2,10 @@
 
     huiyin-routing registry check FILE
     huiyin-routing registry load  FILE [--by STAFF] [--reason TEXT]
-    huiyin-routing registry load  --sample                 the shipped 济南市 sample
+    huiyin-routing registry load  --sample [--if-empty]    the shipped 济南市 sample
+
+``--if-empty`` loads only into a database without any registry (what a first local run
+wants, never replacing a registry someone loaded since).
 
 Loading the file that is already current changes nothing (same checksum). Problems are
 printed as ``FILE:LINE: path: message``, one a line; the exit status is 1.
@@ -44,13 +47,18 @@ def _problem_lines(name: str, problems: Sequence[RegistryProblem]) -> str:
     return "\n".join(f"{name}:{p.line or '?'}: {p.path}: {p.message}" for p in problems)
 
 
-async def _load(settings: RoutingSettings, text: str, *, source: str, by: str, reason: str) -> int:
+async def _load(
+    settings: RoutingSettings, text: str, *, source: str, by: str, reason: str, if_empty: bool
+) -> int:
     platform = Platform(settings, tables=messaging)
     try:
         async with platform.unit_of_work_factory(RoutingUnitOfWork)() as uow:
             document = parse_registry(text)
             current = await uow.registry.current_version()
             row = None if current is None else await uow.registry.get(current)
+            if row is not None and if_empty:
+                print(f"registry version {row.version} is loaded already; nothing done")
+                return 0
             if row is not None and row.checksum == registry.checksum_of(document):
                 print(f"registry unchanged: version {row.version} already holds {source}")
                 return 0
@@ -84,6 +92,7 @@ def main(argv: Sequence[str]) -> int:
     source.add_argument("--sample", action="store_true", help="the shipped sample registry")
     load.add_argument("--by", help="who loads it (recorded; default: the system user)")
     load.add_argument("--reason", help="why (recorded; default names the file)")
+    load.add_argument("--if-empty", action="store_true", help="only when no registry is loaded yet")
     args = parser.parse_args(argv)
     settings = RoutingSettings()
     configure_logging(service="routing", fmt=settings.log_format, level="WARNING")
@@ -100,7 +109,9 @@ def main(argv: Sequence[str]) -> int:
             return 0
         by = args.by or re.sub(r"[^A-Za-z0-9_.:-]", "_", f"cli:{getpass.getuser()}")[:64]
         reason = args.reason or f"loaded from {name}"
-        return asyncio.run(_load(settings, text, source=name, by=by, reason=reason))
+        return asyncio.run(
+            _load(settings, text, source=name, by=by, reason=reason, if_empty=args.if_empty)
+        )
     except InvalidRegistryError as exc:
         print(_problem_lines(name, exc.problems), file=sys.stderr)
     except RegistryRefused as exc:

@@ -27,6 +27,8 @@ async def test_load_the_sample_once_and_refuse_a_broken_file(
     assert "registry version 1 loaded from sample-registry.yaml" in capsys.readouterr().out
     assert await asyncio.to_thread(main, ["load", "--sample"]) == 0
     assert "registry unchanged: version 1" in capsys.readouterr().out
+    assert await asyncio.to_thread(main, ["load", "--sample", "--if-empty"]) == 0
+    assert "is loaded already; nothing done" in capsys.readouterr().out
 
     broken = tmp_path / "broken.yaml"
     broken.write_text(SAMPLE.replace("type: department", "type: bureau", 1), encoding="utf-8")
