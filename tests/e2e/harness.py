@@ -1,0 +1,359 @@
+"""The four services as real processes, for the end-to-end tests.
+
+Each run gets its own PostgreSQL database per service (created here, dropped at the end),
+its own exchange and queue prefix on the broker (so runs on one machine never meet), one
+controllable clock file every process reads, and a log file per process that a failing
+test prints. A test may kill, stop and restart any process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+import httpx
+
+from huiyin_shared.clock import ControlledClock
+from huiyin_shared.http.auth import StaffRole, issue_token
+from huiyin_shared.messaging.topology import (
+    dead_letter_exchange_name,
+    dead_letter_queue_name,
+    unrouted_queue_name,
+)
+from huiyin_shared.testing.infrastructure import create_database, drop_database
+
+SERVICES = ("intake", "routing", "supervision", "accountability")
+BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parents[2]
+READY_SECONDS = 60.0
+STOP_SECONDS = 15.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def command(service: str, *args: str) -> list[str]:
+    """The service's console script from this environment (what ``uv run`` would run)."""
+    return [str(BIN / f"huiyin-{service}"), *args]
+
+
+@dataclass
+class ServiceProcess:
+    """One service's ``serve`` process: started, probed, stopped, killed, restarted."""
+
+    name: str
+    port: int
+    env: dict[str, str]
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+    starts: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """A one-shot command of the service (``migrate``, ``registry load …``)."""
+        done = subprocess.run(
+            command(self.name, *args),
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        with self.log_path.open("a", encoding="utf-8") as log:
+            log.write(f"$ huiyin-{self.name} {' '.join(args)} (exit {done.returncode})\n")
+            log.write(done.stdout + done.stderr)
+        if check and done.returncode != 0:
+            raise RuntimeError(
+                f"huiyin-{self.name} {' '.join(args)} failed ({done.returncode}):\n"
+                f"{done.stdout}{done.stderr}"
+            )
+        return done
+
+    def start(self) -> None:
+        if self.running:
+            raise RuntimeError(f"{self.name} is running already")
+        log = self.log_path.open("ab")
+        try:
+            self.process = subprocess.Popen(
+                command(self.name, "serve"),
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        finally:
+            log.close()
+        self.starts += 1
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def ready(self) -> bool:
+        try:
+            return httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def wait_ready(self, seconds: float = READY_SECONDS) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if not self.running:
+                raise RuntimeError(f"{self.name} exited ({self.returncode}):\n{self.log_tail()}")
+            if self.ready():
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name} not ready after {seconds:.0f} s:\n{self.log_tail()}")
+
+    @property
+    def returncode(self) -> int | None:
+        return None if self.process is None else self.process.poll()
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown at all, as a crashed machine would."""
+        if self.process is not None and self.running:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=STOP_SECONDS)
+
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL if it has not stopped in time."""
+        if self.process is None or not self.running:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def restart(self, *, kill: bool = False) -> None:
+        self.kill() if kill else self.stop()
+        self.start()
+        self.wait_ready()
+
+    def log_tail(self, lines: int = 60) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+    def log_events(self) -> Iterator[dict[str, Any]]:
+        """The JSON log lines of the process (other lines are skipped)."""
+        for line in self.log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("{"):
+                with contextlib.suppress(ValueError):
+                    yield json.loads(line)
+
+
+@dataclass
+class Suite:
+    """The running suite: its services, their broker namespace, the shared clock, tokens."""
+
+    workdir: Path
+    postgres_url: str
+    amqp_url: str
+    prefix: str = field(default_factory=lambda: f"e2e{uuid.uuid4().hex[:10]}")
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+    databases: list[str] = field(default_factory=list)
+    registry_loaded: bool = False
+
+    @property
+    def exchange(self) -> str:
+        return f"{self.prefix}.events"
+
+    @property
+    def clock_file(self) -> Path:
+        return self.workdir / "clock.json"
+
+    @property
+    def clock(self) -> ControlledClock:
+        return ControlledClock(self.clock_file)
+
+    def __getitem__(self, name: str) -> ServiceProcess:
+        return self.services[name]
+
+    def url(self, name: str) -> str:
+        return self.services[name].url
+
+    def environment(self, name: str, database_url: str, port: int) -> dict[str, str]:
+        prefix = f"HUIYIN_{name.upper()}_"
+        settings = {
+            "DATABASE_URL": database_url,
+            "DATABASE_POOL_SIZE": "4",
+            "AMQP_URL": self.amqp_url,
+            "EVENTS_EXCHANGE": self.exchange,
+            "QUEUE_PREFIX": self.prefix,
+            "HTTP_PORT": str(port),
+            "DATA_DIR": str(self.workdir / name),
+            "CLOCK_CONTROL_FILE": str(self.clock_file),
+            "LOG_FORMAT": "json",
+            "RELAY_POLL_INTERVAL_SECONDS": "0.5",
+            "BROKER_RETRY_MAX_SECONDS": "1",
+            # Timers look often, so a clock moved forward is noticed within a second or two.
+            "SWEEP_INTERVAL_SECONDS": "1",
+            "TIMER_INTERVAL_SECONDS": "1",
+        }
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HUIYIN_")}
+        env.update({prefix + key: value for key, value in settings.items()})
+        return env
+
+    def create(self) -> None:
+        """Databases, environments and log files; nothing started yet."""
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.clock.reset()
+        for name in SERVICES:
+            database = f"{self.prefix}_{name}"
+            url = asyncio.run(create_database(self.postgres_url, database))
+            self.databases.append(database)
+            port = free_port()
+            self.services[name] = ServiceProcess(
+                name=name,
+                port=port,
+                env=self.environment(name, url, port),
+                log_path=self.workdir / f"{name}.log",
+            )
+
+    def migrate(self) -> None:
+        running = {
+            name: subprocess.Popen(
+                command(name, "migrate"),
+                env=svc.env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
+            for name, svc in self.services.items()
+        }
+        for name, process in running.items():
+            out, _ = process.communicate(timeout=180)
+            self.services[name].log_path.write_bytes(out)
+            if process.returncode != 0:
+                raise RuntimeError(f"{name} migrate failed:\n{out.decode(errors='replace')}")
+
+    def load_sample_registry(self) -> None:
+        """The shipped 济南市 registry, as an operator loads it before opening the suite."""
+        self.services["routing"].run(
+            "registry", "load", "--sample", "--by", "e2e-setup", "--reason", "end-to-end run"
+        )
+        self.registry_loaded = True
+
+    def start(self, names: Sequence[str] = SERVICES) -> None:
+        for name in names:
+            self.services[name].start()
+        for name in names:
+            self.services[name].wait_ready()
+
+    def stop(self) -> None:
+        for svc in self.services.values():
+            with contextlib.suppress(Exception):
+                svc.stop()
+
+    def destroy(self) -> None:
+        self.stop()
+        for database in self.databases:
+            with contextlib.suppress(Exception):
+                asyncio.run(drop_database(self.postgres_url, database))
+        with contextlib.suppress(Exception):
+            asyncio.run(self._delete_broker_names())
+
+    def queues(self) -> list[str]:
+        """Every consumer queue the services declared (from their start-up log lines)."""
+        names: set[str] = set()
+        for svc in self.services.values():
+            for event in svc.log_events():
+                if event.get("event") == "service.started":
+                    names.update(event.get("consumers") or ())
+        return sorted(names)
+
+    async def _delete_broker_names(self) -> None:
+        connection = await aio_pika.connect(self.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            for queue in self.queues():
+                await channel.queue_delete(queue)
+                await channel.queue_delete(dead_letter_queue_name(queue))
+            await channel.queue_delete(unrouted_queue_name(self.exchange))
+            for exchange in (
+                self.exchange,
+                dead_letter_exchange_name(self.exchange),
+                unrouted_queue_name(self.exchange),
+            ):
+                await channel.exchange_delete(exchange)
+
+    def logs(self) -> str:
+        return "\n\n".join(
+            f"===== {name} ({svc.log_path}) =====\n{svc.log_tail()}"
+            for name, svc in self.services.items()
+        )
+
+    def advance_clock(self, delta: timedelta) -> None:
+        """Move every process's "now" forward together."""
+        self.clock.advance(delta)
+
+
+class Staff:
+    """HTTP clients of the suite's services, signed in as one staff member."""
+
+    def __init__(self, suite: Suite, staff_id: str, unit: str, *roles: StaffRole) -> None:
+        self.staff_id = staff_id
+        self.unit = unit
+        headers = bearer(token(staff_id, unit, *roles))
+        self._clients = {
+            name: httpx.Client(base_url=suite.url(name), headers=headers, timeout=30)
+            for name in suite.services
+        }
+
+    def __getattr__(self, name: str) -> httpx.Client:
+        try:
+            return self._clients[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+
+
+def token(staff_id: str, unit: str, *roles: StaffRole) -> str:
+    """A staff bearer token signed with the development key the processes verify with."""
+    return issue_token(staff_id=staff_id, roles=roles, unit_id=unit)
+
+
+def bearer(value: str) -> Mapping[str, str]:
+    return {"Authorization": f"Bearer {value}"}
+
+
+def eventually(
+    probe: Any, *, seconds: float = 30.0, interval: float = 0.2, what: str = "condition"
+) -> Any:
+    """Polls ``probe()`` until it returns something truthy; the asynchronous flow needs it.
+
+    Not a timing assertion: the limit only stops a broken flow from hanging the run.
+    """
+    deadline = time.monotonic() + seconds
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = probe()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"{what} not reached within {seconds:.0f} s; last: {last!r}")
