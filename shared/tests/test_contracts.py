@@ -43,6 +43,8 @@ from huiyin_shared.contracts.events import (
     AccountabilityStep,
     AccountabilityStepOverdue,
     AppealOutcome,
+    AssessmentGrade,
+    AssessmentPublished,
     Bounce,
     CaseAcceptedByUnit,
     CaseClosed,
@@ -94,14 +96,17 @@ from huiyin_shared.contracts.events import (
     SanctionCode,
     Service,
     Severity,
+    StaffGrade,
     SubjectDecision,
     SubjectKind,
     SupervisionGround,
     UnitRef,
+    UnitResult,
     consumed_by,
     domain_contracts,
     produced_by,
 )
+from huiyin_shared.contracts.events.case import ScreeningCategory, ScreeningFlagged
 from huiyin_shared.settings import ServiceSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -379,6 +384,17 @@ def samples() -> list[EventData]:
             basis=FinalBasis.RE_REVIEW_CONCLUDED,
             final_at=later,
         ),
+        ScreeningFlagged(
+            flag_id=uuid.UUID(int=77),
+            category=ScreeningCategory.REPEAT_PETITIONER,
+            office_id="370102-xfj",
+            summary="3 petitions from one petitioner within 30 days",
+            petitioner_ref="pr_0123456789abcdef",
+            petition_ids=[PETITION],
+            owner_id="leader-01",
+            due_date=due,
+            flagged_at=later,
+        ),
         AccountabilityMatterOpened(
             matter_id=MATTER,
             source=MatterSource.SYSTEM_TRIGGER,
@@ -442,6 +458,20 @@ def samples() -> list[EventData]:
             due_date=date(2025, 3, 27),
             detected_at=later,
         ),
+        AssessmentPublished(
+            year=2025,
+            staff=[
+                StaffGrade(
+                    staff_id="handler-1",
+                    items_met=7,
+                    grade=AssessmentGrade.QUALIFIED,
+                    complete=True,
+                )
+            ],
+            units=[UnitResult(unit_id="unit-7", target_met=False, vetoed=True)],
+            published_by="officer-1",
+            published_at=later,
+        ),
     ]
 
 
@@ -473,7 +503,7 @@ def test_every_contract_has_a_sample() -> None:
 
 def test_the_catalogue_registers_through_all_contracts() -> None:
     assert domain_contracts().items() <= all_contracts().items()
-    assert len(domain_contracts()) == 39
+    assert len(domain_contracts()) == 40
 
 
 @pytest.mark.parametrize("data", SAMPLES, ids=_sample_id)

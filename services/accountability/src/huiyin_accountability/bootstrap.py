@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from huiyin_accountability import __version__
 from huiyin_accountability.config import AccountabilitySettings
@@ -13,9 +14,10 @@ from huiyin_accountability.entrypoints.api import build_routers
 from huiyin_accountability.entrypoints.consumers import (
     LEDGER_CONSUMER,
     TRIGGER_CONSUMER,
-    ledger_handlers,
+    ledger_handler,
     trigger_handlers,
 )
+from huiyin_accountability.entrypoints.ledger_consumer import RawEventConsumer, RawHandler
 from huiyin_accountability.timers import Timers
 from huiyin_accountability.unit_of_work import AccountabilityUnitOfWork
 from huiyin_shared.calendar import BusinessCalendar
@@ -25,9 +27,30 @@ from huiyin_shared.runtime import ServiceApp
 
 
 class AccountabilityPlatform(Platform):
-    """The kit's platform plus the timers, which run wherever the relay runs."""
+    """The kit's platform plus the raw ledger consumer and the timers (run with the relay)."""
 
     timers: Timers | None = None
+
+    def add_raw_consumer(
+        self,
+        name: str,
+        handler: RawHandler,
+        uow_factory: Callable[[], AccountabilityUnitOfWork],
+    ) -> RawEventConsumer:
+        consumer = RawEventConsumer(
+            self.broker,
+            name=name,
+            raw_handler=handler,
+            uow_factory=uow_factory,
+            inbox=self.tables.inbox,
+            clock=self.clock,
+            exchange=self.settings.events_exchange,
+            queue_prefix=self.settings.queue_prefix,
+            prefetch=self.settings.consumer_prefetch,
+            delivery_limit=self.settings.delivery_limit,
+        )
+        self.consumers.append(consumer)
+        return consumer
 
     async def start(self, *, relay: bool = True) -> None:
         await super().start(relay=relay)
@@ -53,7 +76,7 @@ def bootstrap(
     uow = platform.unit_of_work_factory(AccountabilityUnitOfWork)
 
     if consumers:
-        platform.add_consumer(LEDGER_CONSUMER, ledger_handlers(platform.clock), uow)
+        platform.add_raw_consumer(LEDGER_CONSUMER, ledger_handler(platform.clock), uow)
         platform.add_consumer(TRIGGER_CONSUMER, trigger_handlers(rules, platform.clock), uow)
     if timers:
         platform.timers = Timers(
@@ -63,6 +86,8 @@ def bootstrap(
             clock=platform.clock,
             interval_seconds=settings.timer_interval_seconds,
             batch_size=settings.timer_batch_size,
+            verify_interval_seconds=settings.ledger_verify_interval_seconds,
+            verify_page_size=settings.ledger_verify_page_size,
         )
     return ServiceApp(
         platform=platform,

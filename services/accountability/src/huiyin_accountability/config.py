@@ -26,6 +26,11 @@ class AccountabilitySettings(ServiceSettings):
         default=5.0, gt=0, description="How often due trigger checks and deadlines are looked at."
     )
     timer_batch_size: int = Field(default=100, ge=1)
+    ledger_verify_interval_seconds: float = Field(
+        default=21600,
+        ge=0,
+        description="Verify the whole chain this often (sets huiyin_ledger_chain_intact); 0: never.",
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from huiyin_accountability.repository import (
+    AssessmentRepository,
     CaseRepository,
     LedgerRepository,
     MatterRepository,
@@ -14,9 +15,11 @@ class AccountabilityUnitOfWork(UnitOfWork):
     triggers: TriggerRepository
     matters: MatterRepository
     cases: CaseRepository
+    assessment: AssessmentRepository
 
     def _start(self) -> None:
         self.ledger = LedgerRepository(self.session)
         self.triggers = TriggerRepository(self.session)
         self.matters = MatterRepository(self.session)
         self.cases = CaseRepository(self.session)
+        self.assessment = AssessmentRepository(self.session)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import aio_pika
 import httpx
 import pytest
 from prometheus_client import REGISTRY
@@ -85,7 +89,7 @@ class ShiftedClock:
 async def running(
     settings: AccountabilitySettings, clock: Clock | None = None
 ) -> AsyncIterator[tuple[ServiceApp, httpx.AsyncClient]]:
-    service = bootstrap(settings, clock=clock)
+    service = bootstrap(settings, clock=clock, timers=False)  # the ledger alone
     app = build_app(service)
     async with app.router.lifespan_context(app):
         await service.platform.broker.wait_connected(10)
@@ -235,3 +239,72 @@ async def test_two_replicas_append_200_events_without_gaps(
             "first_broken_sequence": None,
             "reason": None,
         }
+
+
+TOOLS = Path(__file__).resolve().parents[2] / "tools" / "verify_ledger_export.py"
+
+
+async def test_raw_bytes_of_any_event_are_recorded_and_an_outsider_can_verify_the_export(
+    postgres_url: str, broker_namespace: BrokerNamespace, tmp_path: Path
+) -> None:
+    await asyncio.to_thread(upgrade, "huiyin_accountability", postgres_url)
+    broker_namespace.queue("accountability.ledger")
+    broker_namespace.queue("accountability.triggers")
+    settings = settings_for(postgres_url, broker_namespace)
+    async with running(settings) as (service, client):
+        # A type no contract knows yet, laid out as its producer chose: kept byte for byte.
+        body = (
+            '{"id": "' + str(uuid.uuid4()) + '", "type": "archive.file_sealed", "version": 3,\n'
+            ' "occurred_at": "2026-03-02T01:30:00+00:00", "producer": "archive",'
+            ' "subject": "file:7", "data": {"pages": 12, "sealed_by": "档案员"}}'
+        )
+        connection = await aio_pika.connect(broker_namespace.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            exchange = await channel.get_exchange(broker_namespace.exchange)
+            await exchange.publish(
+                aio_pika.Message(body.encode(), delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+                routing_key="archive.file_sealed",
+            )
+        petition_id = uuid.uuid4()
+        await publish(service, [registered(petition_id)])
+        await wait_for_entries(client, 2)
+        entries = await all_entries(client, limit=10)
+        assert body in [e["envelope"] for e in entries]
+
+        export = await client.get("/v1/ledger/export")
+        assert export.status_code == 200
+        good = tmp_path / "ledger.ndjson"
+        good.write_bytes(export.content)
+        last = entries[-1]["hash"]
+        ok = subprocess.run(
+            [sys.executable, str(TOOLS), str(good), "--last-hash", last],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert ok.returncode == 0, ok.stderr
+        assert ok.stdout.strip() == f"intact: 2 entries, last hash {last}"
+
+        async with service.platform.engine.begin() as connection_:
+            await connection_.execute(text("ALTER TABLE ledger_entries DISABLE TRIGGER USER"))
+            await connection_.execute(
+                text(
+                    "UPDATE ledger_entries SET envelope = replace(envelope, '12', '11')"
+                    " WHERE event_type = 'archive.file_sealed'"
+                )
+            )
+            await connection_.execute(text("ALTER TABLE ledger_entries ENABLE TRIGGER USER"))
+        tampered_at = next(
+            e["sequence"] for e in entries if e["event_type"] == "archive.file_sealed"
+        )
+        bad = tmp_path / "tampered.ndjson"
+        bad.write_bytes((await client.get("/v1/ledger/export")).content)
+        broken = subprocess.run(
+            [sys.executable, str(TOOLS), str(bad)], capture_output=True, text=True, check=False
+        )
+        assert broken.returncode == 1
+        assert broken.stderr.strip() == f"BROKEN: entry {tampered_at} altered"
+        verdict = (await client.get("/v1/ledger/verify")).json()
+        assert verdict["first_broken_sequence"] == tampered_at
+        assert REGISTRY.get_sample_value("huiyin_ledger_chain_intact") == 0

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from huiyin_accountability.bootstrap import AccountabilityPlatform, bootstrap
@@ -306,6 +307,21 @@ async def test_overdue_case_to_matter_to_decision_served_and_appealed(
             "accountability.appealed",
             "accountability.appeal_decided",
         ]
+        platform = service.platform
+        assert isinstance(platform, AccountabilityPlatform)
+        assert platform.timers is not None
+        assert await platform.timers.verify_chain()
+        assert REGISTRY.get_sample_value("huiyin_ledger_chain_intact") == 1
+        opened = REGISTRY.get_sample_value(
+            "huiyin_accountability_matters_opened_total", {"rule": "overdue_unexplained"}
+        )
+        assert opened is not None
+        assert opened >= 1
+        overdue_steps = REGISTRY.get_sample_value(
+            "huiyin_accountability_steps_overdue_total", {"step": "service"}
+        )
+        assert overdue_steps is not None
+        assert overdue_steps >= 1
 
 
 async def test_a_matter_is_dismissed_with_its_reason(

@@ -242,3 +242,33 @@ def test_the_documented_outsider_script_verifies_an_export(tmp_path: Path) -> No
     )
     assert bad.returncode != 0
     assert "entry 2 altered" in bad.stderr
+
+
+def test_a_received_body_is_kept_byte_for_byte() -> None:
+    raw = json.dumps(envelope(1), indent=2, ensure_ascii=True)  # not canonical, as it came
+    entry = LedgerHead().append(raw, recorded_at=T0)
+    assert entry.envelope == raw
+    assert entry.event_type == "petition.registered"
+    assert verify_chain([entry]).intact
+
+
+def test_the_shipped_standalone_script_verifies_and_checks_the_last_hash(tmp_path: Path) -> None:
+    script = Path(__file__).resolve().parents[2] / "tools" / "verify_ledger_export.py"
+    entries = chain(3)
+    _export(entries, tmp_path / "export.ndjson")
+
+    def run(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, str(script), str(tmp_path / "export.ndjson"), *extra],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    assert run("--last-hash", entries[-1].hash).returncode == 0
+    wrong = run("--last-hash", "a" * 64)
+    assert wrong.returncode == 1
+    assert "last hash" in wrong.stderr
+    del entries[1]
+    _export(entries, tmp_path / "export.ndjson")
+    assert "entry 2 missing" in run().stderr

@@ -11,6 +11,7 @@ from huiyin_intake.crypto import IdentityCipher, Keyed
 from huiyin_intake.db import messaging
 from huiyin_intake.entrypoints.api import build_router
 from huiyin_intake.entrypoints.consumers import HANDLERS
+from huiyin_intake.entrypoints.open311 import build_open311_router
 from huiyin_intake.entrypoints.portal import build_portal_router
 from huiyin_intake.service import IntakeContext
 from huiyin_intake.unit_of_work import IntakeUnitOfWork
@@ -54,5 +55,9 @@ def bootstrap(
             "Registration, numbering, acceptance, confidential identities, portal submission "
             "and tracking of petitions (登记、编号、受理、保密、查询)."
         ),
-        routers=[build_router(uow, context), build_portal_router(uow, context)],
+        routers=[
+            build_router(uow, context),
+            build_portal_router(uow, context),
+            build_open311_router(uow, context),
+        ],
     )

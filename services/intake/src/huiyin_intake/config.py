@@ -37,7 +37,7 @@ class IntakeSettings(ServiceSettings):
     tracking_attempts_per_number_per_hour: int = Field(default=10, ge=1)
     idempotency_retention_hours: int = Field(default=24, ge=1)
     review_request_window_days: int = Field(default=30, ge=1)
-    repeat_similarity_threshold: float = Field(default=0.35, gt=0, lt=1)
+    repeat_similarity_threshold: float = Field(default=0.2, gt=0, lt=1)
 
     @model_validator(mode="after")
     def _active_key_known(self) -> IntakeSettings:

@@ -153,7 +153,7 @@ async def test_routing_opens_a_case_per_unit_and_units_see_only_their_own(
     # 60 days from 2 March 2026 is 1 May, Labour Day: moved over the holiday to 6 May.
     assert resolve["due_date"] == "2026-05-06"
     assert resolve["explanation"]["rule"]["source"] == "002 五.3; 003"
-    assert [d["date"] for d in resolve["explanation"]["shifted_over"]][0] == "2026-05-01"
+    assert next(d["date"] for d in resolve["explanation"]["shifted_over"]) == "2026-05-01"
     types = await running.outbox_types()
     assert types.count("case.opened") == 2
     assert types.count("case.deadline_set") == 2

@@ -1,16 +1,18 @@
 """The power-operation record (权力运行记录): a hash-chained, append-only ledger of events.
 
 Every event of every service is appended as one **entry**, numbered ``sequence`` = 1, 2, 3 …
-with no gaps. Each entry stores the event's envelope as canonical JSON and is chained to
+with no gaps. Each entry stores the event's envelope as it was received and is chained to
 the entry before it by SHA-256, so a record that was altered, removed, inserted or
 reordered after the fact is detected (domain.md §8: complete, never altered).
 
-Canonical JSON
-    ``json.dumps(envelope, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``
-    encoded as UTF-8, where ``envelope`` is the event envelope as a JSON object (id, type,
-    version, occurred_at, producer, correlation_id, causation_id, subject, data). The ledger
-    stores this text verbatim in the entry's ``envelope`` field; verification hashes the
-    stored text and never re-serialises it.
+The envelope as received
+    The ledger stores the event's message body **exactly as it arrived** (UTF-8 JSON text:
+    the envelope with id, type, version, occurred_at, producer, correlation_id,
+    causation_id, subject, data) in the entry's ``envelope`` field, and hashes those bytes.
+    Nothing is re-serialised, so the record proves what was published, including events of
+    types this service does not know. (Envelopes built in-process are first encoded as
+    canonical JSON: ``json.dumps(obj, sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)``.)
 
 Hashed bytes of entry *n*
     Five fields joined by a single line feed (``0x0A``), with no trailing line feed::
@@ -19,10 +21,10 @@ Hashed bytes of entry *n*
         <sequence>               the decimal sequence number, no sign, no leading zeros
         <prev_hash>              64 lowercase hex digits
         <recorded_at>            UTC, exactly YYYY-MM-DDTHH:MM:SS.ffffffZ (6 fraction digits)
-        <envelope>               the canonical envelope JSON (UTF-8)
+        <envelope>               the envelope text as stored (UTF-8)
 
-    Only the last field can contain arbitrary text, and canonical JSON contains no raw line
-    feed, so the byte string is unambiguous.
+    Only the last field can contain arbitrary text (line feeds included), and the four
+    fields before it cannot contain a line feed, so the byte string is unambiguous.
 
 Hash and chain
     ``hash = sha256(hashed bytes).hexdigest()`` (lowercase hex). Entry 1's ``prev_hash`` is
@@ -32,8 +34,9 @@ Hash and chain
 Verifying an export
     ``GET /v1/ledger/entries?after=<seq>&limit=<n>`` pages through the entries in sequence
     order; each entry carries ``sequence``, ``prev_hash``, ``recorded_at`` (already in the
-    hashed form), ``envelope`` (the canonical JSON text) and ``hash``. Given the pages'
-    entries as one JSON object per line, this script checks them::
+    hashed form), ``envelope`` (the stored text) and ``hash``; ``GET /v1/ledger/export`` gives
+    the whole record as one JSON object per line (NDJSON). This script checks such a file
+    (it is also shipped as ``tools/verify_ledger_export.py``)::
 
         # --- verify_export.py ---
         import hashlib
@@ -60,8 +63,8 @@ Verifying an export
     attacker who rewrites every later entry and the head too can only be caught that way.
 
 Checks made here beyond the script: the denormalised columns (event id, type, producer,
-subject, occurred_at) agree with the envelope, the envelope text is canonical, and the
-ledger head agrees with the last entry (a truncated tail is detected).
+subject, occurred_at) agree with the envelope, and the ledger head agrees with the last
+entry (a truncated tail is detected).
 """
 
 from __future__ import annotations
@@ -133,9 +136,14 @@ class LedgerHead:
     last_sequence: int = 0
     last_hash: str = GENESIS_HASH
 
-    def append(self, envelope: Mapping[str, Any], *, recorded_at: datetime) -> LedgerEntry:
-        """The next entry for ``envelope`` (the envelope as a JSON object)."""
-        text = canonical_json(dict(envelope)).decode("utf-8")
+    def append(self, envelope: str | Mapping[str, Any], *, recorded_at: datetime) -> LedgerEntry:
+        """The next entry for ``envelope``: the text as received, kept byte for byte, or a
+        JSON object built in-process (encoded as canonical JSON)."""
+        if isinstance(envelope, str):
+            text = envelope
+            envelope = _envelope_object(text)
+        else:
+            text = canonical_json(dict(envelope)).decode("utf-8")
         sequence = self.last_sequence + 1
         return LedgerEntry(
             sequence=sequence,
@@ -255,11 +263,9 @@ def verify_chain(
 def _column_mismatch(entry: LedgerEntry) -> str | None:
     """The stored columns must say what the hashed envelope says."""
     try:
-        envelope = json.loads(entry.envelope)
-    except ValueError:
-        return "envelope is not valid JSON"
-    if not isinstance(envelope, dict) or canonical_json(envelope).decode() != entry.envelope:
-        return "envelope is not canonical JSON"
+        envelope = _envelope_object(entry.envelope)
+    except ValueError as exc:
+        return str(exc)
     try:
         columns = {
             "event_id": uuid.UUID(str(envelope["id"])) == entry.event_id,
@@ -272,6 +278,16 @@ def _column_mismatch(entry: LedgerEntry) -> str | None:
         return "envelope lacks the envelope fields"
     wrong = [name for name, agrees in columns.items() if not agrees]
     return f"column {wrong[0]} disagrees with the envelope" if wrong else None
+
+
+def _envelope_object(text: str) -> dict[str, Any]:
+    try:
+        envelope = json.loads(text)
+    except ValueError:
+        raise ValueError("envelope is not valid JSON") from None
+    if not isinstance(envelope, dict):
+        raise ValueError("envelope is not a JSON object")
+    return envelope
 
 
 def _parse_time(value: Any) -> datetime:

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from huiyin_accountability.domain.office import Office
 from huiyin_accountability.domain.triggers import RuleSet
+from huiyin_accountability.entrypoints.routes_assessment import assessment_router
 from huiyin_accountability.entrypoints.routes_cases import cases_router
 from huiyin_accountability.entrypoints.routes_ledger import ledger_router
 from huiyin_accountability.entrypoints.routes_matters import matters_router
@@ -26,5 +27,6 @@ def build_routers(
     return [
         matters_router(uow_factory, clock=clock, office=office, rules=rules),
         cases_router(uow_factory, clock=clock, office=office),
+        assessment_router(uow_factory, clock=clock, office=office),
         ledger_router(uow_factory, verify_page_size=verify_page_size),
     ]

@@ -6,26 +6,24 @@ from typing import Any
 
 from huiyin_accountability import service
 from huiyin_accountability.domain.triggers import FACT_TYPES, RuleSet
+from huiyin_accountability.entrypoints.ledger_consumer import RawHandler
 from huiyin_accountability.service import triggers
 from huiyin_accountability.unit_of_work import AccountabilityUnitOfWork
 from huiyin_shared.clock import Clock
-from huiyin_shared.contracts.catalogue import EventData
 from huiyin_shared.contracts.envelope import Envelope
-from huiyin_shared.messaging.consumer import ALL_EVENTS, Handler
+from huiyin_shared.messaging.consumer import Handler
 
 LEDGER_CONSUMER = "accountability.ledger"
 TRIGGER_CONSUMER = "accountability.triggers"
 
 
-def ledger_handlers(clock: Clock) -> dict[str, Handler]:
-    """The ledger consumer binds to every event type (``"#"``) of every service."""
+def ledger_handler(clock: Clock) -> RawHandler:
+    """The ledger records every event of every service, as the bytes that arrived."""
 
-    async def on_any_event(
-        _event: EventData, envelope: Envelope, uow: AccountabilityUnitOfWork
-    ) -> None:
-        await service.record_event(uow, envelope=envelope, clock=clock)
+    async def on_any_event(body: str, envelope: Envelope, uow: AccountabilityUnitOfWork) -> None:
+        await service.record_event(uow, envelope=envelope, clock=clock, raw=body)
 
-    return {ALL_EVENTS: on_any_event}
+    return on_any_event
 
 
 def trigger_handlers(rules: RuleSet, clock: Clock) -> dict[str, Handler]:

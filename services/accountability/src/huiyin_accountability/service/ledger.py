@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from huiyin_accountability.domain.ledger import ChainVerifier, LedgerEntry, VerificationResult
+from huiyin_accountability.metrics import LEDGER_ENTRIES, on_commit
 from huiyin_accountability.unit_of_work import AccountabilityUnitOfWork
 from huiyin_shared.clock import Clock
 from huiyin_shared.contracts.envelope import Envelope
 
 
 async def record_event(
-    uow: AccountabilityUnitOfWork, *, envelope: Envelope, clock: Clock
+    uow: AccountabilityUnitOfWork, *, envelope: Envelope, clock: Clock, raw: str | None = None
 ) -> LedgerEntry:
-    """Append the event to the ledger, once.
+    """Append the event to the ledger, once: ``raw`` (the message body as received) verbatim,
+    else the envelope encoded as canonical JSON.
 
     The head row is locked first, so appends from every replica are serialised: the
     duplicate check, the insert and the head update cannot interleave with another append.
@@ -21,8 +23,10 @@ async def record_event(
     if existing is not None:
         return existing
     # Read the clock under the lock so recorded_at follows the sequence order.
-    entry = head.append(envelope.model_dump(mode="json"), recorded_at=clock.now())
+    body = raw if raw is not None else envelope.model_dump(mode="json")
+    entry = head.append(body, recorded_at=clock.now())
     await uow.ledger.append(entry)
+    on_commit(uow.session, LEDGER_ENTRIES.inc)
     return entry
 
 

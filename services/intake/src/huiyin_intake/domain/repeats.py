@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from huiyin_intake.domain.similarity import containment, dice
+from huiyin_intake.domain.similarity import containment, dice, normalise
 
 COUNTY_DIGITS = 6
 """Division codes agree on the county (6 digits): a village code and its county's match."""
+MISFILED_SIMILARITY = 0.6
+"""Texts this alike are one matter even under different subject categories (misfiled)."""
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Matter:
     accused_unit_ids: frozenset[str]
     accused_persons: frozenset[str]
     division_code: str
+    subject_category: str
     text: str
 
 
@@ -30,14 +33,15 @@ class Similarity:
     accused: bool | None
     """True: they share an accused; False: both name accused and none is shared; None: n/a."""
     same_place: bool
+    same_category: bool
     text: float
 
     def same_matter(self, threshold: float) -> bool:
+        """Different accused or another county: another matter. Otherwise the text decides,
+        against ``threshold`` within one subject category, else only when nearly identical."""
         if self.accused is False or not self.same_place:
             return False
-        # A shared accused is strong evidence; the text then needs to agree less.
-        bar = threshold * 0.6 if self.accused else threshold
-        return self.text >= bar
+        return self.text >= (threshold if self.same_category else MISFILED_SIMILARITY)
 
 
 def compare(new: Matter, old: Matter) -> Similarity:
@@ -47,8 +51,15 @@ def compare(new: Matter, old: Matter) -> Similarity:
     if named_new and named_old:
         accused = bool(named_new & named_old)
     same_place = new.division_code[:COUNTY_DIGITS] == old.division_code[:COUNTY_DIGITS]
-    text = 0.5 * dice(new.text, old.text) + 0.5 * containment(new.text, old.text)
-    return Similarity(accused=accused, same_place=same_place, text=text)
+    names = tuple(new.accused_persons | old.accused_persons)
+    left, right = normalise(new.text, drop=names), normalise(old.text, drop=names)
+    text = 0.5 * dice(left, right) + 0.5 * containment(left, right)
+    return Similarity(
+        accused=accused,
+        same_place=same_place,
+        same_category=new.subject_category == old.subject_category,
+        text=text,
+    )
 
 
 class RepeatOutcome(StrEnum):

@@ -154,7 +154,7 @@ class PetitionRepository:
         return [_to_petition(row._mapping) for row in rows], int(total or 0)
 
     async def by_same_petitioner(
-        self, *, id_number_index: str | None, phone_index: str | None, before: uuid.UUID
+        self, *, id_number_index: str | None, phone_index: str | None
     ) -> list[Petition]:
         """Earlier petitions whose identity matches either blind index, oldest first."""
         matches = [
@@ -170,7 +170,7 @@ class PetitionRepository:
         statement = (
             select(petitions)
             .join(identities, identities.c.petition_id == petitions.c.petition_id)
-            .where(or_(*matches), petitions.c.petition_id != before)
+            .where(or_(*matches))
             .order_by(petitions.c.registered_at, petitions.c.registration_number)
             .limit(200)
         )

@@ -22,6 +22,6 @@ class IntakeContext:
     cipher: IdentityCipher
     keyed: Keyed
     review_window: timedelta = timedelta(days=30)
-    repeat_threshold: float = 0.35
+    repeat_threshold: float = 0.2
     tracking_per_client_per_minute: int = 20
     tracking_failures_per_number_per_hour: int = 10

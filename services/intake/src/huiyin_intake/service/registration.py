@@ -74,7 +74,12 @@ async def register_petition(
         raise ValueError("exactly a real-name petition carries an identity")
     now = context.clock.now()
     indexes = BlindIndexes.of(identity, context.keyed)
-    ref = indexes.petitioner_ref(context.keyed)
+    earlier = await uow.petitions.by_same_petitioner(
+        id_number_index=indexes.id_number, phone_index=indexes.phone
+    )
+    # One reference per person, even when this time they gave only the phone.
+    ref = next((p.petitioner_ref for p in earlier if p.petitioner_ref), None)
+    ref = ref or indexes.petitioner_ref(context.keyed)
     if identity is not None and ref is None:
         raise ValueError("a real-name identity needs an ID number or a phone")
     year = registration_year(now, context.zone)
@@ -118,9 +123,7 @@ async def register_petition(
             ),
             subject=subject,
         )
-    original = None
-    if identity is not None:
-        petition, original = await _link_repeat(uow, context, petition, indexes)
+    petition, original = await _link_repeat(uow, context, petition, earlier)
     log.info(
         "petition.registered",
         petition_id=str(petition.petition_id),
@@ -131,12 +134,9 @@ async def register_petition(
 
 
 async def _link_repeat(
-    uow: IntakeUnitOfWork, context: IntakeContext, petition: Petition, indexes: BlindIndexes
+    uow: IntakeUnitOfWork, context: IntakeContext, petition: Petition, earlier: list[Petition]
 ) -> tuple[Petition, Petition | None]:
     """Link to the oldest earlier petition of the same petitioner on the same matter."""
-    earlier = await uow.petitions.by_same_petitioner(
-        id_number_index=indexes.id_number, phone_index=indexes.phone, before=petition.petition_id
-    )
     new = matter_of(petition)
     match = next(
         (
@@ -203,6 +203,7 @@ def matter_of(petition: Petition) -> Matter:
         accused_unit_ids=frozenset(details.accused_unit_ids),
         accused_persons=frozenset(details.accused_persons),
         division_code=details.division_code,
+        subject_category=details.subject_category,
         text=details.summary,
     )
 

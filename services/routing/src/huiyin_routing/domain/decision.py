@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from huiyin_routing.domain.registry import (
     CompetenceRole,
@@ -103,6 +104,36 @@ class Decision:
     deadline_class: DeadlineClass | None = None
     authority: str | None = None
     escalation: Escalation | None = None
+
+    def explanation(self) -> dict[str, Any]:
+        """Everything the decision considered, as stored and shown by the explain endpoint."""
+        escalation = self.escalation
+        return {
+            "outcome": self.outcome.value,
+            "registry_version": self.registry_version,
+            "rules": list(self.rules),
+            "recusals": list(self.recusals),
+            "candidates": [
+                {
+                    "unit_id": c.unit_id,
+                    "unit_name": c.unit_name,
+                    "division_code": c.division_code,
+                    "verdict": c.verdict.value,
+                    "reason": c.reason,
+                }
+                for c in self.candidates
+            ],
+            "escalation": None
+            if escalation is None
+            else {
+                "unit_head_id": escalation.unit_head_id,
+                "leader_in_charge_id": escalation.leader_in_charge_id,
+                "top_leader_id": escalation.top_leader_id,
+                "superior_unit_id": None
+                if escalation.superior is None
+                else escalation.superior.unit_id,
+            },
+        }
 
     def reasons(self) -> list[str]:
         """At most 20 short reasons for an event; the explain endpoint shows them all."""
@@ -461,3 +492,17 @@ def _without_unit(ctx: _Context) -> Decision:
         candidates=tuple(ctx.candidates),
         recusals=tuple(ctx.recusals),
     )
+
+
+def accused_exclusions(facts: PetitionFacts, snapshot: RegistrySnapshot) -> dict[str, str]:
+    """The units no decision — automatic or manual — may send this petition to (§5.5)."""
+    return _Context(facts, snapshot, {}).exclusions
+
+
+def escalation_for(
+    facts: PetitionFacts, snapshot: RegistrySnapshot, lead: Organisation
+) -> tuple[Escalation, tuple[str, ...]]:
+    """The escalation ladder above ``lead`` for this petition, and the recusals applied."""
+    ctx = _Context(facts, snapshot, {})
+    escalation = _escalation(ctx, lead)
+    return escalation, tuple(ctx.recusals)

@@ -43,6 +43,11 @@ class Located(dict[str, Any]):
     """A mapping read from a file, remembering the line it starts on."""
 
     line: int | None = None
+    key_lines: dict[str, int] | None = None
+
+    def line_of(self, key: str) -> int | None:
+        """The line a key is written on, else the mapping's own line."""
+        return (self.key_lines or {}).get(key, self.line)
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,11 @@ class RegistryProblem:
     path: str
     message: str
     line: int | None = None
+    key_lines: dict[str, int] | None = None
+
+    def line_of(self, key: str) -> int | None:
+        """The line a key is written on, else the mapping's own line."""
+        return (self.key_lines or {}).get(key, self.line)
 
     def describe(self) -> str:
         where = f"line {self.line}: " if self.line is not None else ""
@@ -68,6 +78,8 @@ class InvalidRegistryError(Exception):
 class _Problems:
     def __init__(self) -> None:
         self.items: list[RegistryProblem] = []
+        # Registries repeat the same competence entries thousands of times: read each once.
+        self.competences: dict[object, Competence] = {}
 
     def add(self, node: object, path: str, message: str) -> None:
         if len(self.items) < MAX_ERRORS:
@@ -241,6 +253,11 @@ def _competences(raw: Mapping[str, Any], path: str, problems: _Problems) -> tupl
         if not isinstance(item, Mapping):
             problems.add(raw, where, "must be a mapping")
             continue
+        key = _competence_key(item)
+        known = None if key is None else problems.competences.get(key)
+        if known is not None:
+            result.append(known)
+            continue
         subjects = item.get("subjects")
         if not isinstance(subjects, list) or not subjects:
             problems.add(item, f"{where}.subjects", "at least one subject category is required")
@@ -265,8 +282,24 @@ def _competences(raw: Mapping[str, Any], path: str, problems: _Problems) -> tupl
         if not isinstance(priority, int) or isinstance(priority, bool) or priority < 0:
             problems.add(item, f"{where}.priority", "priority must be a non-negative integer")
             continue
-        result.append(Competence(tuple(subjects), kinds, role, priority))
+        competence = Competence(tuple(subjects), kinds, role, priority)
+        if key is not None:
+            problems.competences[key] = competence
+        result.append(competence)
     return tuple(result)
+
+
+def _competence_key(item: Mapping[str, Any]) -> object:
+    """A hashable identity of a well-shaped competence entry, else None (checked in full)."""
+    subjects, kinds = item.get("subjects"), item.get("kinds") or []
+    if not isinstance(subjects, list) or not isinstance(kinds, list):
+        return None
+    if not all(isinstance(v, str) for v in (*subjects, *kinds)) or set(item) - _COMPETENCE_KEYS:
+        return None
+    return (tuple(subjects), tuple(kinds), item.get("role"), item.get("priority"))
+
+
+_COMPETENCE_KEYS = frozenset({"subjects", "kinds", "role", "priority"})
 
 
 def _organisations(

@@ -1,9 +1,9 @@
-"""A routing request: an accepted petition waiting for its routing decision."""
+"""A routing request: an accepted petition, its routing state and its bounces."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -12,6 +12,18 @@ from huiyin_shared.contracts.events.common import PetitionFacts
 
 class RequestStatus(StrEnum):
     PENDING = "pending"
+    """Accepted, not decided yet (no registry was loaded when it arrived)."""
+    ROUTED = "routed"
+    """Sent to a lead unit; open until that unit returns it."""
+    REFERRED_OUT = "referred_out"
+    UNROUTABLE = "unroutable"
+    """No eligible competent unit in the registry: a leader decides by hand."""
+    AWAITING_MANUAL = "awaiting_manual"
+    """Bounced past the threshold: a leader decides by hand (推诿 watch)."""
+
+    @property
+    def awaits_leader(self) -> bool:
+        return self in (RequestStatus.UNROUTABLE, RequestStatus.AWAITING_MANUAL)
 
 
 @dataclass(frozen=True)
@@ -26,6 +38,11 @@ class RoutingRequest:
     received_at: datetime
     accepted_at: datetime
     status: RequestStatus = RequestStatus.PENDING
+    facts: PetitionFacts | None = None
+    lead_unit_id: str | None = None
+    participating_unit_ids: tuple[str, ...] = field(default_factory=tuple)
+    bounce_count: int = 0
+    decided_at: datetime | None = None
 
     @classmethod
     def from_accepted(cls, petition_id: uuid.UUID, facts: PetitionFacts) -> RoutingRequest:
@@ -39,4 +56,32 @@ class RoutingRequest:
             urgent=facts.urgent,
             received_at=facts.received_at,
             accepted_at=facts.accepted_at,
+            facts=facts,
         )
+
+
+@dataclass(frozen=True)
+class BounceRecord:
+    """One return of the case by a unit that declared itself not competent."""
+
+    petition_id: uuid.UUID
+    case_id: uuid.UUID
+    unit_id: str
+    unit_name: str
+    division_code: str
+    reason: str
+    returned_at: datetime
+    returned_by: str
+
+
+def needs_leader(bounce_count: int, threshold: int) -> bool:
+    """Past the threshold a leader decides: passing cases around is a violation (§5.6)."""
+    return bounce_count > threshold
+
+
+def exclusions_from(bounces: list[BounceRecord]) -> dict[str, str]:
+    """Units that returned the case, each with the reason it gave (first return kept)."""
+    excluded: dict[str, str] = {}
+    for bounce in bounces:
+        excluded.setdefault(bounce.unit_id, f"returned the case: {bounce.reason}")
+    return excluded

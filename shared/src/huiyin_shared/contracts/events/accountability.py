@@ -240,6 +240,39 @@ class AccountabilityStepOverdue(EventData):
     detected_at: AwareDatetime
 
 
+class AssessmentGrade(StrEnum):
+    """The four grades of the annual assessment (004 考核制度 三)."""
+
+    EXCELLENT = "excellent"
+    QUALIFIED = "qualified"
+    BASICALLY_QUALIFIED = "basically_qualified"
+    UNQUALIFIED = "unqualified"
+
+
+class StaffGrade(ContractModel):
+    staff_id: StaffId
+    items_met: int = Field(ge=0, le=10)
+    grade: AssessmentGrade
+    complete: bool = Field(description="False while an entered item is still missing.")
+
+
+class UnitResult(ContractModel):
+    unit_id: UnitId
+    target_met: bool
+    vetoed: bool = Field(description="一票否决: no honours this year; the head is adjusted.")
+
+
+@event("assessment.published", 1)
+class AssessmentPublished(EventData):
+    """The year's assessment results were published (grades per staff, vetoes per unit)."""
+
+    year: int = Field(ge=2000, le=2200)
+    staff: list[StaffGrade] = Field(default_factory=list, max_length=10_000)
+    units: list[UnitResult] = Field(default_factory=list, max_length=10_000)
+    published_by: StaffId
+    published_at: AwareDatetime
+
+
 _TYPES = (
     "accountability.matter_opened",
     "accountability.matter_dismissed",
@@ -249,10 +282,16 @@ _TYPES = (
     "accountability.appealed",
     "accountability.appeal_decided",
     "accountability.step_overdue",
+    "assessment.published",
 )
 
 PRODUCERS: dict[str, tuple[Service, ...]] = dict.fromkeys(_TYPES, (Service.ACCOUNTABILITY,))
 """Who publishes each of this module's types."""
 
-CONSUMERS: dict[str, tuple[Service, ...]] = dict.fromkeys(_TYPES, ())
-"""No service consumes these yet: they are published for audit and for future readers."""
+CONSUMERS: dict[str, tuple[Service, ...]] = {
+    **dict.fromkeys(_TYPES, ()),
+    # Assessment results outside the accountability.* family: the power-operation record
+    # (which binds every type) is its declared reader, as for the other services' events.
+    "assessment.published": (Service.ACCOUNTABILITY,),
+}
+"""No other service consumes these yet: they are published for audit and future readers."""

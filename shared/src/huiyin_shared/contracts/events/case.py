@@ -19,12 +19,15 @@ from huiyin_shared.contracts.events.common import (
     ClockName,
     CountingMode,
     LongText,
+    PetitionerRef,
     ReviewTier,
     RoutingMode,
     RuleSource,
     Service,
     ShortText,
     StaffId,
+    SubjectCategory,
+    UnitId,
     UnitRef,
 )
 
@@ -295,6 +298,37 @@ class CaseFinal(EventData):
     final_at: AwareDatetime
 
 
+class ScreeningCategory(StrEnum):
+    """What screening looks for (预测排查, 001; 矛盾纠纷排查, 003)."""
+
+    REPEAT_PETITIONER = "repeat_petitioner"
+    """The same petitioner twice or more within a month."""
+    COLLECTIVE_PETITION = "collective_petition"
+    LONG_PENDING = "long_pending"
+    """A case open long past its normal time (久拖不决)."""
+    HOT_TOPIC = "hot_topic"
+    """Many petitions on one subject within the period."""
+
+
+@event("screening.flagged", 1)
+class ScreeningFlagged(EventData):
+    """Screening flagged a matter; an owner leader must act on it by the deadline."""
+
+    flag_id: uuid.UUID
+    category: ScreeningCategory
+    office_id: UnitId
+    summary: ShortText = Field(description="Why it was flagged, without identities.")
+    petitioner_ref: PetitionerRef | None = Field(
+        default=None, description="For a repeat petitioner: the pseudonymous reference."
+    )
+    subject_category: SubjectCategory | None = None
+    petition_ids: list[uuid.UUID] = Field(default_factory=list, max_length=500)
+    case_ids: list[uuid.UUID] = Field(default_factory=list, max_length=500)
+    owner_id: StaffId = Field(description="The leader who owns the follow-up.")
+    due_date: date
+    flagged_at: AwareDatetime
+
+
 _CASE_TYPES = (
     "case.opened",
     "case.deadline_set",
@@ -314,6 +348,7 @@ _CASE_TYPES = (
     "case.closed",
     "case.review_opened",
     "case.final",
+    "screening.flagged",
 )
 
 # The petitioner-facing tracking projection in intake follows only what a petitioner sees.
