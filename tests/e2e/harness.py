@@ -176,6 +176,7 @@ class Suite:
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     databases: list[str] = field(default_factory=list)
     registry_loaded: bool = False
+    taps: list[str] = field(default_factory=list)
 
     @property
     def exchange(self) -> str:
@@ -256,6 +257,19 @@ class Suite:
         )
         self.registry_loaded = True
 
+    def issue_portal_key(self, portal: str, office: str) -> str:
+        """An API key for a public portal, as an operator issues it (``huiyin-intake``)."""
+        done = self.services["intake"].run(
+            "portal-key",
+            "issue",
+            "--portal",
+            portal,
+            "--office",
+            office,
+            *("--scope", "submit", "--scope", "track", "--scope", "feedback"),
+        )
+        return done.stdout.strip().splitlines()[-1]
+
     def start(self, names: Sequence[str] = SERVICES) -> None:
         for name in names:
             self.services[name].start()
@@ -288,6 +302,8 @@ class Suite:
         connection = await aio_pika.connect(self.amqp_url)
         async with connection:
             channel = await connection.channel()
+            for queue in self.taps:
+                await channel.queue_delete(queue)
             for queue in self.queues():
                 await channel.queue_delete(queue)
                 await channel.queue_delete(dead_letter_queue_name(queue))
@@ -298,6 +314,36 @@ class Suite:
                 unrouted_queue_name(self.exchange),
             ):
                 await channel.exchange_delete(exchange)
+
+    def tap(self, name: str) -> str:
+        """A queue of the test's own bound to every event on the run's exchange."""
+        queue = f"{self.prefix}.tap.{name}"
+        self.taps.append(queue)
+
+        async def declare() -> None:
+            connection = await aio_pika.connect(self.amqp_url)
+            async with connection:
+                channel = await connection.channel()
+                declared = await channel.declare_queue(queue, durable=True)
+                await declared.bind(self.exchange, routing_key="#")
+
+        asyncio.run(declare())
+        return queue
+
+    def drain(self, queue: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
+        """Every message waiting in a tap, taken off it."""
+
+        async def take() -> list[aio_pika.abc.AbstractIncomingMessage]:
+            connection = await aio_pika.connect(self.amqp_url)
+            taken = []
+            async with connection:
+                channel = await connection.channel()
+                declared = await channel.get_queue(queue)
+                while (message := await declared.get(no_ack=True, fail=False)) is not None:
+                    taken.append(message)
+            return taken
+
+        return asyncio.run(take())
 
     def logs(self) -> str:
         return "\n\n".join(
