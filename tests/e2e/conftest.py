@@ -32,6 +32,7 @@ def suite(
         running.migrate()
         running.load_sample_registry()
         running.start()
+        running.watch_everything()
         yield running
     finally:
         running.destroy()
@@ -62,3 +63,19 @@ def portal(suite: Suite) -> Iterator[Portal]:
     web = Portal(suite, suite.issue_portal_key("web", OFFICE))
     yield web
     web.close()
+
+
+FIRST = "test_readme_walkthrough"
+"""The README speaks of a fresh suite: it runs before the other tests fill it."""
+LAST = "test_ledger_intact"
+"""The module that checks the ledger after every other end-to-end test ran."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def place(item: pytest.Item) -> int:
+        module = item.nodeid.split("::")[0]
+        if "tests/e2e/" not in module:
+            return 1
+        return 0 if module.endswith(f"{FIRST}.py") else 2 if module.endswith(f"{LAST}.py") else 1
+
+    items.sort(key=place)

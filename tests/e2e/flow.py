@@ -157,6 +157,14 @@ class People:
         found: dict[str, Any] = eventually(decided, what="the routing decision")
         return found
 
+    def decisions(self, petition: Petition) -> list[dict[str, Any]]:
+        """Every routing decision on the petition, with its reasons."""
+        answer = ok(
+            self.clerk.routing.get(f"/v1/routing-requests/{petition.petition_id}/explanation")
+        )
+        decisions: list[dict[str, Any]] = answer["decisions"]
+        return decisions
+
     def cases(self, petition: Petition, *, tier: str | None = None) -> list[dict[str, Any]]:
         """The petition's cases at a review tier (None: the original), as oversight sees them."""
         found = ok(self.supervisor.supervision.get("/v1/cases", params={"limit": 500}))

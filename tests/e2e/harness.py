@@ -177,6 +177,8 @@ class Suite:
     databases: list[str] = field(default_factory=list)
     registry_loaded: bool = False
     taps: list[str] = field(default_factory=list)
+    published: set[str] = field(default_factory=set)
+    everything: str | None = None
 
     @property
     def exchange(self) -> str:
@@ -344,6 +346,17 @@ class Suite:
             return taken
 
         return asyncio.run(take())
+
+    def watch_everything(self) -> None:
+        """From now on, keep a copy of every event of the run (see published_event_ids)."""
+        self.everything = self.tap("everything")
+
+    def published_event_ids(self) -> set[str]:
+        """The ids of every event published since watch_everything, by any service."""
+        assert self.everything is not None, "watch_everything() first"
+        for message in self.drain(self.everything):
+            self.published.add(json.loads(message.body)["id"])
+        return set(self.published)
 
     def logs(self) -> str:
         return "\n\n".join(
