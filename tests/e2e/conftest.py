@@ -65,17 +65,17 @@ def portal(suite: Suite) -> Iterator[Portal]:
     web.close()
 
 
-FIRST = "test_readme_walkthrough"
+FIRST = ("test_readme_walkthrough",)
 """The README speaks of a fresh suite: it runs before the other tests fill it."""
-LAST = "test_ledger_intact"
-"""The module that checks the ledger after every other end-to-end test ran."""
+LAST = ("test_failure_path", "test_ledger_intact")
+"""Moving the clock by months, then checking the ledger after everything else ran."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    def place(item: pytest.Item) -> int:
-        module = item.nodeid.split("::")[0]
-        if "tests/e2e/" not in module:
-            return 1
-        return 0 if module.endswith(f"{FIRST}.py") else 2 if module.endswith(f"{LAST}.py") else 1
+    def place(item: pytest.Item) -> tuple[int, int]:
+        module = item.nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
+        if "tests/e2e/" not in item.nodeid or module not in FIRST + LAST:
+            return (1, 0)
+        return (0, FIRST.index(module)) if module in FIRST else (2, LAST.index(module))
 
     items.sort(key=place)
