@@ -503,7 +503,7 @@ def test_every_contract_has_a_sample() -> None:
 
 def test_the_catalogue_registers_through_all_contracts() -> None:
     assert domain_contracts().items() <= all_contracts().items()
-    assert len(domain_contracts()) == 40
+    assert len(domain_contracts()) == 41
 
 
 @pytest.mark.parametrize("data", SAMPLES, ids=_sample_id)
