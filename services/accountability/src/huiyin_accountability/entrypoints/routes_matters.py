@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from huiyin_accountability.domain.matters import Matter, MatterStatus
 from huiyin_accountability.domain.office import Office
+from huiyin_accountability.domain.procedure import Subject
 from huiyin_accountability.domain.triggers import RuleSet
 from huiyin_accountability.entrypoints.deps import Officer, Reader, uow_dependency
 from huiyin_accountability.entrypoints.routes_cases import CaseOut
@@ -75,6 +76,14 @@ class MatterIn(BaseModel):
 
 class DismissalIn(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
+
+
+class ConfirmationIn(BaseModel):
+    subjects: list[Subject] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Who answers, when the preliminary check found others than the matter named.",
+    )
 
 
 class RuleOut(BaseModel):
@@ -154,10 +163,17 @@ def matters_router(
         response_model=CaseOut,
         status_code=status.HTTP_201_CREATED,
     )
-    async def confirm(matter_id: uuid.UUID, uow: UoW, officer: Officer) -> CaseOut:
+    async def confirm(
+        matter_id: uuid.UUID, uow: UoW, officer: Officer, body: ConfirmationIn | None = None
+    ) -> CaseOut:
         """Open an accountability case on the matter; the investigation clock starts."""
         record = await matters.confirm_matter(
-            uow, matter_id=matter_id, by=officer.staff_id, now=clock.now(), office=office
+            uow,
+            matter_id=matter_id,
+            by=officer.staff_id,
+            now=clock.now(),
+            office=office,
+            subjects=body.subjects if body else None,
         )
         deadlines = await uow.cases.deadlines(record.case_id)
         await uow.commit()

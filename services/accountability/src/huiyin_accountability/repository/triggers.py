@@ -175,12 +175,6 @@ class TriggerRepository:
             .values(**values)
         )
 
-    async def checks(self) -> list[dict[str, Any]]:
-        rows = await self._session.execute(
-            select(trigger_checks).order_by(trigger_checks.c.rule_id)
-        )
-        return [dict(row._mapping) for row in rows]
-
 
 def _fact(row: Any) -> Fact:
     return Fact(

@@ -96,13 +96,18 @@ async def confirm_matter(
     by: str,
     now: datetime,
     office: Office,
+    subjects: list[Subject] | None = None,
 ) -> CaseRecord:
-    """The preliminary check found a case to answer: open it (investigation clock starts)."""
+    """The preliminary check found a case to answer: open it (investigation clock starts).
+
+    The subjects are the matter's unless the check named others (e.g. from the responsibility
+    rules: the approver rather than the handler).
+    """
     matter = (await _open_matter(uow, matter_id)).confirm(by=by, at=now)
     await uow.matters.save_decision(matter)
-    subjects = [Subject(kind=SubjectKind.STAFF, id=s) for s in matter.subject_staff_ids] + [
-        Subject(kind=SubjectKind.UNIT, id=u) for u in matter.subject_unit_ids
-    ]
+    if not subjects:
+        subjects = [Subject(kind=SubjectKind.STAFF, id=s) for s in matter.subject_staff_ids]
+        subjects += [Subject(kind=SubjectKind.UNIT, id=u) for u in matter.subject_unit_ids]
     record = CaseRecord.open(
         case_id=uuid.uuid4(),
         matter_id=matter_id,

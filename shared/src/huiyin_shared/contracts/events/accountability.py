@@ -288,10 +288,5 @@ _TYPES = (
 PRODUCERS: dict[str, tuple[Service, ...]] = dict.fromkeys(_TYPES, (Service.ACCOUNTABILITY,))
 """Who publishes each of this module's types."""
 
-CONSUMERS: dict[str, tuple[Service, ...]] = {
-    **dict.fromkeys(_TYPES, ()),
-    # Assessment results outside the accountability.* family: the power-operation record
-    # (which binds every type) is its declared reader, as for the other services' events.
-    "assessment.published": (Service.ACCOUNTABILITY,),
-}
-"""No other service consumes these yet: they are published for audit and future readers."""
+CONSUMERS: dict[str, tuple[Service, ...]] = dict.fromkeys(_TYPES, ())
+"""No service consumes these yet: they are published for audit and for future readers."""

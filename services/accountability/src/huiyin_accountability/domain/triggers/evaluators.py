@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from huiyin_accountability.domain.facts import Fact, handlers_of, of_type
@@ -35,14 +36,18 @@ class Evaluator:
     judge: JudgeFn
 
 
-def _watch(rule: Rule, key: str, fact: Fact, **kw: object) -> Watch:
-    petition_id = kw.pop("petition_id", fact.petition_id)
-    case_id = kw.pop("case_id", fact.case_id)
-    assert petition_id is None or isinstance(petition_id, uuid.UUID)
-    assert case_id is None or isinstance(case_id, uuid.UUID)
-    due_at = kw.pop("due_at", None)
-    assert due_at is None or isinstance(due_at, datetime)
-    return Watch(rule.id, key, petition_id=petition_id, case_id=case_id, due_at=due_at)
+def _watch(
+    rule: Rule,
+    key: str,
+    fact: Fact,
+    *,
+    case_id: uuid.UUID | Literal["of_fact"] | None = "of_fact",
+    due_at: datetime | None = None,
+) -> Watch:
+    """A check on ``key``, gathering the facts of the fact's petition (and case, unless
+    ``case_id`` says otherwise)."""
+    case = fact.case_id if case_id == "of_fact" else case_id
+    return Watch(rule.id, key, petition_id=fact.petition_id, case_id=case, due_at=due_at)
 
 
 def _units(*ids: str | None) -> tuple[str, ...]:
