@@ -353,8 +353,40 @@ class Suite:
         """The ids of every event published since watch_everything, by any service."""
         assert self.everything is not None, "watch_everything() first"
         for message in self.drain(self.everything):
-            self.published.add(json.loads(message.body)["id"])
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                self.published.add(json.loads(message.body)["id"])  # not a poison message
         return set(self.published)
+
+    def publish_raw(self, routing_key: str, body: bytes) -> None:
+        """Put bytes on the run's exchange as any broken or hostile producer could."""
+
+        async def publish() -> None:
+            connection = await aio_pika.connect(self.amqp_url)
+            async with connection:
+                channel = await connection.channel(publisher_confirms=True)
+                exchange = await channel.get_exchange(self.exchange)
+                await exchange.publish(
+                    aio_pika.Message(
+                        body,
+                        message_id=str(uuid.uuid4()),
+                        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                    ),
+                    routing_key=routing_key,
+                )
+
+        asyncio.run(publish())
+
+    def queue_depth(self, queue: str) -> int:
+        """Messages ready in a queue (a dead-letter queue, say)."""
+
+        async def depth() -> int:
+            connection = await aio_pika.connect(self.amqp_url)
+            async with connection:
+                channel = await connection.channel()
+                declared = await channel.declare_queue(queue, passive=True)
+                return int(declared.declaration_result.message_count or 0)
+
+        return asyncio.run(depth())
 
     def logs(self) -> str:
         return "\n\n".join(
