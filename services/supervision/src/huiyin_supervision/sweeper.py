@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import structlog
@@ -16,11 +17,21 @@ import structlog
 from huiyin_shared.calendar import BusinessCalendar
 from huiyin_shared.clock import Clock
 from huiyin_supervision.cases.context import CaseContext
+from huiyin_supervision.cases.screening import periodic_screening
 from huiyin_supervision.cases.sweep import recompute_page, refresh_gauges, sweep
 from huiyin_supervision.domain.lifecycle import CaseStatus, is_open
+from huiyin_supervision.domain.screening import ScreeningRules
 from huiyin_supervision.unit_of_work import SupervisionUnitOfWork
 
 log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningSchedule:
+    owner_id: str
+    due_working_days: int
+    rules: ScreeningRules
+
 
 _OPEN = [status.value for status in CaseStatus if is_open(status)]
 
@@ -35,7 +46,9 @@ class Sweeper:
         interval: float,
         batch: int,
         calendar_file: Path | None,
+        screening: ScreeningSchedule,
     ) -> None:
+        self._screening = screening
         self._uow = uow_factory
         self._ctx = ctx
         self._clock = clock
@@ -77,6 +90,18 @@ class Sweeper:
             log.info("supervision.calendar_reloaded", file=str(self._calendar_file))
             await self.recompute_all()
         await self.sweep_all()
+        async with self._uow() as uow:
+            flagged = await periodic_screening(
+                uow,
+                self._ctx,
+                now=self._clock.now(),
+                owner_id=self._screening.owner_id,
+                due_working_days=self._screening.due_working_days,
+                rules=self._screening.rules,
+            )
+            await uow.commit()
+        if flagged is not None:
+            log.info("supervision.screening_done", flagged=flagged)
         async with self._uow() as uow:
             await refresh_gauges(uow, open_statuses=_OPEN)
 

@@ -14,18 +14,22 @@ import pytest
 from sqlalchemy import select
 
 from huiyin_shared.clock import FixedClock
-from huiyin_shared.contracts.events.common import DeadlineClass, RoutingMode, UnitRef
+from huiyin_shared.contracts.events.common import DeadlineClass, ReviewTier, RoutingMode, UnitRef
+from huiyin_shared.contracts.events.petition import (
+    PetitionFeedbackReceived,
+    PetitionReviewRequested,
+)
 from huiyin_shared.contracts.events.routing import EscalationContacts, PetitionRouted
 from huiyin_shared.db.migrations import upgrade
 from huiyin_shared.http.auth import StaffRole, issue_token
 from huiyin_shared.messaging.tables import MessagingTables
 from huiyin_shared.runtime import ServiceApp, build_app
-from huiyin_shared.testing.events import petition_facts, publish
+from huiyin_shared.testing.events import petition_facts, petition_registered, publish
 from huiyin_shared.testing.fixtures import BrokerNamespace
 from huiyin_shared.testing.probe import eventually
 from huiyin_supervision.bootstrap import bootstrap
 from huiyin_supervision.config import SupervisionSettings
-from huiyin_supervision.db import messaging
+from huiyin_supervision.db import messaging, petitions_seen
 
 pytestmark = pytest.mark.integration
 
@@ -286,3 +290,137 @@ async def test_timers_remind_then_escalate_once_and_notices_are_numbered(
     clock = (await running.case(lead_id))["clocks"][0]
     assert clock["explanation"]["rule"]["source"] == "000 第十九条"
     assert clock["due_date"] == "2026-07-07"  # 7 May + 2 months
+
+
+async def close_lead(running: Running) -> tuple[str, str]:
+    lead_id, _ = await open_cases(running)
+    base = f"/v1/cases/{lead_id}"
+    await running.post(f"{base}/accept", HANDLER)
+    await running.post(f"{base}/result", HANDLER, handling_opinion="已处理")
+    await running.post(f"{base}/review", SUPERVISOR, checklist=CHECKLIST_OK)
+    closed = await running.post(f"{base}/close", SUPERVISOR, public_summary="已处理完毕")
+    assert closed.status_code == 204, closed.text
+    return lead_id, (await running.case(lead_id))["petition_id"]
+
+
+async def test_dissatisfied_review_then_re_review_makes_the_matter_final(
+    running: Running,
+) -> None:
+    lead_id, petition_id = await close_lead(running)
+    pid = uuid.UUID(petition_id)
+    platform = running.service.platform
+    await publish(
+        platform,
+        PetitionFeedbackReceived(
+            petition_id=pid,
+            case_id=uuid.UUID(lead_id),
+            satisfied=False,
+            received_at=datetime(2026, 3, 3, 2, 0, tzinfo=UTC),
+        ),
+        subject=f"petition:{pid}",
+    )
+    await publish(
+        platform,
+        PetitionReviewRequested(
+            petition_id=pid,
+            tier=ReviewTier.REVIEW,
+            requested_at=datetime(2026, 3, 4, 2, 0, tzinfo=UTC),
+        ),
+        subject=f"petition:{pid}",
+    )
+
+    async def under_review() -> bool:
+        return bool((await running.case(lead_id))["status"] == "under_review")
+
+    await eventually(under_review)
+    reviews = [
+        c
+        for c in await running.cases_for(SUPERVISOR)
+        if c["review_tier"] == "review" and c["petition_id"] == petition_id
+    ]
+    [review] = reviews
+    assert review["unit_id"] == SUPERIOR.unit_id  # the body above conducts the review
+    detail = await running.case(review["case_id"])
+    assert detail["clocks"][0]["explanation"]["rule"]["source"] == "001 复查时限"
+    assert detail["clocks"][0]["due_date"] == "2026-03-19"  # 4 March + 15 days
+
+    superior = token("r-1", StaffRole.HANDLER, SUPERIOR.unit_id)
+    base = f"/v1/cases/{review['case_id']}"
+    await running.post(f"{base}/accept", superior)
+    await running.post(f"{base}/result", superior, handling_opinion="维持原处理意见")
+    await running.post(f"{base}/review", SUPERVISOR, checklist=CHECKLIST_OK)
+    await running.post(f"{base}/close", SUPERVISOR, public_summary="复查维持")
+    await publish(
+        platform,
+        PetitionReviewRequested(
+            petition_id=pid,
+            tier=ReviewTier.RE_REVIEW,
+            requested_at=datetime(2026, 3, 20, 2, 0, tzinfo=UTC),
+        ),
+        subject=f"petition:{pid}",
+    )
+
+    async def re_review_opened() -> bool:
+        return any(c["review_tier"] == "re_review" for c in await running.cases_for(SUPERVISOR))
+
+    await eventually(re_review_opened)
+    re_review = next(
+        c for c in await running.cases_for(SUPERVISOR) if c["review_tier"] == "re_review"
+    )
+    base = f"/v1/cases/{re_review['case_id']}"
+    await running.post(f"{base}/accept", superior)
+    await running.post(f"{base}/result", superior, handling_opinion="复核维持")
+    await running.post(f"{base}/review", SUPERVISOR, checklist=CHECKLIST_OK)
+    await running.post(f"{base}/close", SUPERVISOR, public_summary="复核维持，终结")
+    assert (await running.case(re_review["case_id"]))["status"] == "final"
+    types = await running.outbox_types()
+    assert types.count("case.review_opened") == 2
+    assert "case.final" in types
+
+
+async def test_screening_on_demand_and_the_monthly_report(running: Running) -> None:
+    await close_lead(running)
+    platform = running.service.platform
+    for day in (2, 3):
+        petition_id = uuid.uuid4()
+        await publish(
+            platform,
+            petition_registered(
+                petition_id,
+                petitioner_ref="pr_repeatrepeat0001",
+                received_at=datetime(2026, 3, day, 1, 0, tzinfo=UTC),
+            ),
+            subject=f"petition:{petition_id}",
+        )
+
+    async def seen() -> bool:
+        async with platform.sessions() as session:
+            rows = (await session.execute(select(petitions_seen.c.petition_id))).all()
+        return len(rows) == 2
+
+    await eventually(seen)
+    running.clock.current = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
+    run = await running.post("/v1/screening/runs", LEADER, owner_id="l-1", reason="两会前排查")
+    assert run.status_code == 201, run.text
+    assert run.json()["flagged"] == 1
+    flags = (await running.client.get("/v1/screening/flags", headers=SUPERVISOR)).json()
+    assert [f["category"] for f in flags] == ["repeat_petitioner"]
+    assert flags[0]["owner_id"] == "l-1"
+    assert flags[0]["due_date"] == "2026-03-24"  # 10 working days
+    assert "screening.flagged" in await running.outbox_types()
+    unit_staff = await running.client.get("/v1/screening/flags", headers=HANDLER)
+    assert unit_staff.status_code == 403
+
+    report = await running.client.get("/v1/reports/2026-03", headers=SUPERVISOR)
+    assert report.status_code == 200, report.text
+    body = report.json()
+    assert body["cases"] == 2
+    assert body["closed"] == 1
+    assert body["by"]["status"] == {"assigned": 1, "closed": 1}
+    csv_report = await running.client.get(
+        "/v1/reports/2026-Q1", params={"format": "csv"}, headers=SUPERVISOR
+    )
+    assert csv_report.headers["content-type"].startswith("text/csv")
+    assert "2026-Q1,unit_id,unit-labour,1" in csv_report.text
+    bad = await running.client.get("/v1/reports/2026-13", headers=SUPERVISOR)
+    assert bad.status_code == 422
