@@ -204,16 +204,20 @@ class CaseRepository:
         )
 
     async def claim_due(self, *, now: datetime, limit: int) -> list[CaseClock]:
-        """Lock up to ``limit`` clocks whose timer is due, skipping those another replica holds.
+        """Lock up to ``limit`` clocks whose timer is due, with their cases, skipping those
+        another replica (or a staff action) holds; a skipped one is due again next sweep.
 
-        The partial index on ``next_fire_at`` makes this cost what is due, not what is open.
+        Locking the case too, without waiting, keeps the sweep out of lock cycles with staff
+        actions (which lock the case first, then its clocks). The partial index on
+        ``next_fire_at`` makes this cost what is due, not what is open.
         """
         query = (
             select(case_clocks)
+            .join(cases, cases.c.case_id == case_clocks.c.case_id)
             .where(case_clocks.c.next_fire_at.is_not(None), case_clocks.c.next_fire_at <= now)
             .order_by(case_clocks.c.next_fire_at)
             .limit(limit)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=(case_clocks, cases))
         )
         return [_clock(row._mapping) for row in await self._session.execute(query)]
 

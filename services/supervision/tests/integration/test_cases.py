@@ -8,11 +8,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from sqlalchemy import select
 
+from huiyin_shared.calendar import BusinessCalendar
 from huiyin_shared.clock import FixedClock
 from huiyin_shared.contracts.events.common import DeadlineClass, ReviewTier, RoutingMode, UnitRef
 from huiyin_shared.contracts.events.petition import (
@@ -28,8 +30,12 @@ from huiyin_shared.testing.events import petition_facts, petition_registered, pu
 from huiyin_shared.testing.fixtures import BrokerNamespace
 from huiyin_shared.testing.probe import eventually
 from huiyin_supervision.bootstrap import bootstrap
+from huiyin_supervision.cases.context import CaseContext
+from huiyin_supervision.cases.sweep import sweep
 from huiyin_supervision.config import SupervisionSettings
 from huiyin_supervision.db import messaging, petitions_seen
+from huiyin_supervision.domain.office import OfficeCalendar
+from huiyin_supervision.unit_of_work import SupervisionUnitOfWork
 
 pytestmark = pytest.mark.integration
 
@@ -135,7 +141,10 @@ async def open_cases(running: Running) -> tuple[str, str]:
     await publish(running.service.platform, routed(petition_id), subject=f"petition:{petition_id}")
 
     async def both_opened() -> bool:
-        return len(await running.cases_for(SUPERVISOR)) >= 2
+        mine = [
+            c for c in await running.cases_for(SUPERVISOR) if c["petition_id"] == str(petition_id)
+        ]
+        return len(mine) == 2
 
     await eventually(both_opened)
     cases = [c for c in await running.cases_for(SUPERVISOR) if c["petition_id"] == str(petition_id)]
@@ -424,3 +433,25 @@ async def test_screening_on_demand_and_the_monthly_report(running: Running) -> N
     assert "2026-Q1,unit_id,unit-labour,1" in csv_report.text
     bad = await running.client.get("/v1/reports/2026-13", headers=SUPERVISOR)
     assert bad.status_code == 422
+
+
+async def test_two_sweepers_at_once_fire_each_timer_exactly_once(running: Running) -> None:
+    for _ in range(3):
+        await open_cases(running)
+    service = running.service
+    ctx = CaseContext(office=OfficeCalendar(BusinessCalendar(), ZoneInfo("Asia/Shanghai")))
+    factory = service.platform.unit_of_work_factory(SupervisionUnitOfWork)
+    now = datetime(2026, 4, 2, 1, 0, tzinfo=UTC)  # the monthly reminder of every clock
+
+    async def one_replica() -> int:
+        async with factory() as uow:
+            fired = await sweep(uow, ctx, now=now, limit=4)
+            await asyncio.sleep(0.2)  # hold the locks while the other replica sweeps
+            await uow.commit()
+        return fired
+
+    first, second = await asyncio.gather(one_replica(), one_replica())
+    assert first + second == 6
+    assert {first, second} == {2, 4}
+    assert await one_replica() == 0
+    assert (await running.outbox_types()).count("case.reminder_sent") == 6
