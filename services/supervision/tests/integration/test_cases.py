@@ -455,3 +455,22 @@ async def test_two_sweepers_at_once_fire_each_timer_exactly_once(running: Runnin
     assert {first, second} == {2, 4}
     assert await one_replica() == 0
     assert (await running.outbox_types()).count("case.reminder_sent") == 6
+
+
+async def test_a_redelivered_routing_decision_opens_nothing_twice(running: Running) -> None:
+    petition_id = uuid.uuid4()
+    event = routed(petition_id)
+    for _ in range(2):
+        # Two envelopes (two event ids) with the same decision: the inbox cannot catch it,
+        # the assignment key does.
+        await publish(running.service.platform, event, subject=f"petition:{petition_id}")
+
+    async def delivered() -> bool:
+        async with running.service.platform.sessions() as session:
+            rows = (await session.execute(select(messaging.inbox.c.event_id))).all()
+        return len(rows) == 2
+
+    await eventually(delivered)
+    mine = [c for c in await running.cases_for(SUPERVISOR) if c["petition_id"] == str(petition_id)]
+    assert len(mine) == 2
+    assert (await running.outbox_types()).count("case.opened") == 2
