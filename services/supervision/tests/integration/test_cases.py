@@ -293,12 +293,19 @@ async def test_timers_remind_then_escalate_once_and_notices_are_numbered(
     )
     assert answer.status_code == 204
 
+    requested = await running.post(f"/v1/cases/{lead_id}/ownership-request", LEADER)
+    assert requested.status_code == 201, requested.text
+    # 5 working days from Thursday 7 May 2026 (Saturday 9 May is worked): 13 May.
+    assert requested.json()["due_date"] == "2026-05-13"
+    twice = await running.post(f"/v1/cases/{lead_id}/ownership-request", LEADER)
+    assert twice.json()["errors"][0]["type"] == "ownership-requested-once"
     owned = await running.post(f"/v1/cases/{lead_id}/ownership", LEADER, leader_id="lead-2")
     assert owned.json()["escalation_level"] == "leader_ownership"
     assert owned.json()["owner_leader_id"] == "lead-2"
-    clock = (await running.case(lead_id))["clocks"][0]
-    assert clock["explanation"]["rule"]["source"] == "000 第十九条"
-    assert clock["due_date"] == "2026-07-07"  # 7 May + 2 months
+    clocks = {c["clock"]: c for c in (await running.case(lead_id))["clocks"]}
+    assert clocks["name_owner"]["state"] == "met"
+    assert clocks["resolve"]["explanation"]["rule"]["source"] == "000 第十九条"
+    assert clocks["resolve"]["due_date"] == "2026-07-07"  # 7 May + 2 months
 
 
 async def close_lead(running: Running) -> tuple[str, str]:

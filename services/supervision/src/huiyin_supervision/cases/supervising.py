@@ -21,16 +21,16 @@ from huiyin_shared.contracts.events.case import (
     ResultDefect,
     SupervisionGround,
 )
-from huiyin_shared.contracts.events.common import ReviewTier
+from huiyin_shared.contracts.events.common import ClockName, ReviewTier
 from huiyin_shared.errors import NotFound
 from huiyin_shared.http.auth import Staff
 from huiyin_supervision import metrics
 from huiyin_supervision.case_repository import ClockState
-from huiyin_supervision.cases.clocks import retime
+from huiyin_supervision.cases.clocks import open_clock, retime
 from huiyin_supervision.cases.context import CaseContext
 from huiyin_supervision.cases.handling import _move, _resolve, load, require_own_unit
 from huiyin_supervision.cases.opening import make_final
-from huiyin_supervision.domain.deadlines import LEADER_OWNED, compute, spec_for
+from huiyin_supervision.domain.deadlines import LEADER_OWNED, NAME_OWNER, compute, spec_for
 from huiyin_supervision.domain.lifecycle import (
     Action,
     CaseStatus,
@@ -344,6 +344,32 @@ _ESCALATABLE = frozenset(
 )
 
 
+async def request_ownership(
+    uow: SupervisionUnitOfWork,
+    ctx: CaseContext,
+    case_id: uuid.UUID,
+    *,
+    staff: Staff,
+    now: datetime,
+) -> date:
+    """Leader ownership is decided: the owner must be named within 5 working days."""
+    case = await load(uow, case_id, staff)
+    check(Action.REQUEST_OWNERSHIP, case.status)
+    existing = await uow.cases.clock(case_id, ClockName.NAME_OWNER)
+    if existing is not None:
+        raise refuse("ownership-requested-once", "Leader ownership was already requested.")
+    await uow.cases.record(
+        case_id, at=now, actor=staff.staff_id, action=Action.REQUEST_OWNERSHIP.value, detail={}
+    )
+    spec = spec_for(
+        NAME_OWNER,
+        start=ctx.office.local_date(now),
+        start_basis=ctx.local_start_basis("Leader ownership decided", now),
+    )
+    explanation = await open_clock(uow, ctx, case_id=case_id, spec=spec, periodic=False, now=now)
+    return explanation.due
+
+
 async def assign_ownership(
     uow: SupervisionUnitOfWork,
     ctx: CaseContext,
@@ -373,6 +399,11 @@ async def assign_ownership(
         action=Action.ASSIGN_OWNERSHIP.value,
         detail={"leader_id": leader_id},
     )
+    naming = await uow.cases.clock(case_id, ClockName.NAME_OWNER, lock=True)
+    if naming is not None and naming.state == ClockState.RUNNING:
+        await uow.cases.update_clock(
+            case_id, ClockName.NAME_OWNER, state=ClockState.MET, met_at=now, next_fire_at=None
+        )
     clock = await _resolve(uow, case)
     if clock is None or clock.state not in (ClockState.RUNNING, ClockState.PAUSED):
         return None
