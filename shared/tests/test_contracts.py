@@ -30,7 +30,6 @@ from huiyin_shared.contracts.catalogue import (
     read_event,
 )
 from huiyin_shared.contracts.envelope import Envelope
-from huiyin_shared.contracts.events.case import ScreeningCategory, ScreeningFlagged
 from huiyin_shared.contracts.events import (
     CONSUMERS,
     PRODUCERS,
@@ -103,6 +102,7 @@ from huiyin_shared.contracts.events import (
     domain_contracts,
     produced_by,
 )
+from huiyin_shared.contracts.events.case import ScreeningCategory, ScreeningFlagged
 from huiyin_shared.settings import ServiceSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
