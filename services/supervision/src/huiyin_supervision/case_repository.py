@@ -204,22 +204,25 @@ class CaseRepository:
         )
 
     async def claim_due(self, *, now: datetime, limit: int) -> list[CaseClock]:
-        """Lock up to ``limit`` clocks whose timer is due, with their cases, skipping those
-        another replica (or a staff action) holds; a skipped one is due again next sweep.
+        """Lock up to ``limit`` clocks whose timer is due, skipping those another replica
+        (or a staff action) holds; a skipped one is due again at the next sweep.
 
-        Locking the case too, without waiting, keeps the sweep out of lock cycles with staff
-        actions (which lock the case first, then its clocks). The partial index on
-        ``next_fire_at`` makes this cost what is due, not what is open.
+        The partial index on ``next_fire_at`` makes this cost what is due, not what is open.
         """
         query = (
             select(case_clocks)
-            .join(cases, cases.c.case_id == case_clocks.c.case_id)
             .where(case_clocks.c.next_fire_at.is_not(None), case_clocks.c.next_fire_at <= now)
             .order_by(case_clocks.c.next_fire_at)
             .limit(limit)
-            .with_for_update(skip_locked=True, of=(case_clocks, cases))
+            .with_for_update(skip_locked=True)
         )
         return [_clock(row._mapping) for row in await self._session.execute(query)]
+
+    async def try_lock(self, case_id: uuid.UUID) -> Case | None:
+        """The case locked for a change, or None if someone else holds it (never waits)."""
+        query = select(cases).where(cases.c.case_id == case_id).with_for_update(skip_locked=True)
+        row = (await self._session.execute(query)).one_or_none()
+        return None if row is None else _case(row._mapping)
 
     async def running_clocks_after(
         self, case_id: uuid.UUID | None, clock: str | None, *, limit: int

@@ -481,3 +481,22 @@ async def test_a_redelivered_routing_decision_opens_nothing_twice(running: Runni
     mine = [c for c in await running.cases_for(SUPERVISOR) if c["petition_id"] == str(petition_id)]
     assert len(mine) == 2
     assert (await running.outbox_types()).count("case.opened") == 2
+
+
+async def test_an_escalation_waits_for_a_staff_action_holding_the_case(running: Running) -> None:
+    lead_id, _ = await open_cases(running)
+    ctx = CaseContext(office=OfficeCalendar(BusinessCalendar(), ZoneInfo("Asia/Shanghai")))
+    factory = running.service.platform.unit_of_work_factory(SupervisionUnitOfWork)
+    now = datetime(2026, 5, 7, 2, 0, tzinfo=UTC)  # overdue and the unit head's step are due
+    async with factory() as staff_action:
+        assert await staff_action.cases.get(uuid.UUID(lead_id), lock=True) is not None
+        async with factory() as uow:
+            handled = await sweep(uow, ctx, now=now)
+            await uow.commit()
+        assert handled == 1  # only the participant's clock; the lead's stays due
+        await staff_action.rollback()
+    async with factory() as uow:
+        assert await sweep(uow, ctx, now=now) == 1
+        await uow.commit()
+    assert (await running.case(lead_id))["escalation_level"] == "unit_head"
+    assert (await running.outbox_types()).count("case.overdue") == 2

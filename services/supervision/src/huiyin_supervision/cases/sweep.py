@@ -28,18 +28,22 @@ from huiyin_supervision.unit_of_work import SupervisionUnitOfWork
 async def sweep(
     uow: SupervisionUnitOfWork, ctx: CaseContext, *, now: datetime, limit: int = 500
 ) -> int:
-    """Act on up to ``limit`` due timers; the number of clocks handled."""
+    """Act on up to ``limit`` due timers; the number of clocks handled.
+
+    A clock whose escalation needs its case while a staff action holds it is left due for
+    the next sweep: the sweep never waits for a case lock while holding clock locks, the
+    reverse of the order staff actions take them, so the two never deadlock.
+    """
     due = await uow.cases.claim_due(now=now, limit=limit)
+    handled = 0
     for clock in due:
-        await _fire(uow, ctx, clock, now=now)
-    return len(due)
+        handled += await _fire(uow, ctx, clock, now=now)
+    return handled
 
 
 async def _fire(
     uow: SupervisionUnitOfWork, ctx: CaseContext, clock: CaseClock, *, now: datetime
-) -> None:
-    case = await uow.cases.get(clock.case_id)
-    assert case is not None
+) -> bool:
     moments = schedule(
         ctx.office,
         start=clock.spec.start,
@@ -48,6 +52,13 @@ async def _fire(
         config=ctx.timers,
     )
     firing = plan(moments, after=clock.last_fired_at, now=now)
+    if any(m.kind is TimerKind.ESCALATE for m in firing.fire):
+        case = await uow.cases.try_lock(clock.case_id)
+        if case is None:
+            return False
+    else:
+        case = await uow.cases.get(clock.case_id)
+    assert case is not None
     reminders = clock.reminders_sent
     overdue_at = clock.overdue_at
     for moment in firing.fire:
@@ -95,6 +106,7 @@ async def _fire(
         last_fired_at=now,
         next_fire_at=firing.next_at,
     )
+    return True
 
 
 async def _explained(uow: SupervisionUnitOfWork, clock: CaseClock) -> bool:
