@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -99,14 +99,6 @@ class CaseRepository:
         if lock:
             query = query.with_for_update()
         row = (await self._session.execute(query)).one_or_none()
-        return None if row is None else _case(row._mapping)
-
-    async def find_by_assignment(self, decision_id: uuid.UUID, unit_id: str) -> Case | None:
-        row = (
-            await self._session.execute(
-                select(cases).where(cases.c.decision_id == decision_id, cases.c.unit_id == unit_id)
-            )
-        ).one_or_none()
         return None if row is None else _case(row._mapping)
 
     async def for_petition(self, petition_id: uuid.UUID) -> list[Case]:
@@ -306,11 +298,6 @@ class CaseRepository:
     async def remember_petition(self, values: dict[str, Any]) -> None:
         await self._session.execute(
             self._insert(petitions_seen).values(**values).on_conflict_do_nothing()
-        )
-
-    async def count_open(self) -> int:
-        return int(
-            (await self._session.execute(select(func.count()).select_from(cases))).scalar_one()
         )
 
     def _insert(self, table: Any) -> Any:
