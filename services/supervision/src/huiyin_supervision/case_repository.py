@@ -217,12 +217,19 @@ class CaseRepository:
         return None if row is None else _case(row._mapping)
 
     async def running_clocks_after(
-        self, case_id: uuid.UUID | None, clock: str | None, *, limit: int
+        self,
+        case_id: uuid.UUID | None,
+        clock: str | None,
+        *,
+        limit: int,
+        provisional_only: bool = False,
     ) -> list[CaseClock]:
         """Running or paused clocks in key order after ``(case_id, clock)``: a keyset page."""
         query = select(case_clocks).where(
             case_clocks.c.state.in_([ClockState.RUNNING, ClockState.PAUSED])
         )
+        if provisional_only:
+            query = query.where(case_clocks.c.provisional)
         if case_id is not None and clock is not None:
             query = query.where(
                 (case_clocks.c.case_id > case_id)

@@ -70,8 +70,9 @@ class Sweeper:
 
     async def _run(self) -> None:
         # Once at start: the chinese_calendar package may have been upgraded (a provisional
-        # year became official), which a running process cannot otherwise notice.
-        await self._guard(self.recompute_all)
+        # year became official), which a running process cannot otherwise notice. Only the
+        # provisional due dates can change that way, so only they are read.
+        await self._guard(self.recompute_provisional)
         while True:
             await self._guard(self._tick)
             await asyncio.sleep(self._interval)
@@ -115,13 +116,22 @@ class Sweeper:
             if fired < self._batch:
                 return total
 
-    async def recompute_all(self) -> int:
+    async def recompute_provisional(self) -> int:
+        return await self.recompute_all(provisional_only=True)
+
+    async def recompute_all(self, *, provisional_only: bool = False) -> int:
         """Every running due date on the current calendar; the number changed."""
         after = None
         changed = 0
         while True:
             async with self._uow() as uow:
-                page, after = await recompute_page(uow, self._ctx, after=after, limit=self._batch)
+                page, after = await recompute_page(
+                    uow,
+                    self._ctx,
+                    after=after,
+                    limit=self._batch,
+                    provisional_only=provisional_only,
+                )
                 await uow.commit()
             changed += page.changed
             if after is None:

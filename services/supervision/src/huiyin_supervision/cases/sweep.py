@@ -127,6 +127,7 @@ async def recompute_page(
     *,
     after: tuple[object, str] | None,
     limit: int = 500,
+    provisional_only: bool = False,
 ) -> tuple[Recomputed, tuple[object, str] | None]:
     """Recompute one page of running due dates on the current calendar.
 
@@ -138,6 +139,7 @@ async def recompute_page(
         None if after is None else after[0],  # type: ignore[arg-type]
         None if after is None else after[1],
         limit=limit,
+        provisional_only=provisional_only,
     )
     changed = 0
     for clock in page:
