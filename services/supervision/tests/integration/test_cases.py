@@ -284,6 +284,8 @@ async def test_timers_remind_then_escalate_once_and_notices_are_numbered(
     assert first.status_code == 201, first.text
     assert first.json()["notice_number"].endswith("2026-0001")
     assert second.json()["notice_number"].endswith("2026-0002")
+    after_notice = await running.client.get("/v1/cases?overdue=true", headers=HANDLER)
+    assert after_notice.json() == []  # a new deadline runs
     # 5 working days from Thursday 7 May: Saturday 9 May is a Labour Day make-up day.
     assert first.json()["new_due_date"] == "2026-05-13"
     answer = await running.post(

@@ -224,7 +224,9 @@ async def issue_notice(
             paused_days=0,
         )
         explanation = compute(ctx.office, spec)
-        await retime(uow, ctx, clock, spec, explanation=explanation)
+        # The new deadline replaces the missed one: the case is no longer overdue until it
+        # passes too.
+        await retime(uow, ctx, clock, spec, explanation=explanation, overdue_at=None)
         new_due = explanation.due
     else:
         new_due = ctx.office.due_date(today, days, CountingMode.WORKING_DAYS).due
