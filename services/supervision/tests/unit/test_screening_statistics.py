@@ -56,6 +56,8 @@ def test_screening_flags_each_kind_once_per_run() -> None:
 def test_periods_and_percentiles() -> None:
     assert parse_period("2026-Q4").end_day == date(2027, 1, 1)
     assert parse_period("2026-02").end_day == date(2026, 3, 1)
+    assert parse_period("2026").first_day == date(2026, 1, 1)
+    assert parse_period("2026").end_day == date(2027, 1, 1)
     with pytest.raises(ValueError, match="month"):
         parse_period("2026-13")
     assert percentile([], 0.5) is None

@@ -1,7 +1,7 @@
 """Statistics (domain §6.6): counts by unit, kind, status and overdue state; time to close.
 
-Pure: the caller hands over the period's case rows; reports are monthly (``2026-03``) or
-quarterly (``2026-Q1``) and render as JSON-ready dicts or CSV.
+Pure: the caller hands over the period's case rows; reports are monthly (``2026-03``),
+quarterly (``2026-Q1``) or annual (``2026``) and render as JSON-ready dicts or CSV.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from huiyin_supervision.domain.deadlines import add_months
 
-_PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
+_PERIOD = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|Q([1-4])))?$")
 DIMENSIONS = ("unit_id", "kind", "status", "overdue")
 
 
@@ -30,11 +30,15 @@ class Period:
 
 
 def parse_period(label: str) -> Period:
-    """``YYYY-MM`` (a month) or ``YYYY-Qn`` (a quarter); ValueError otherwise."""
+    """``YYYY-MM`` (a month), ``YYYY-Qn`` (a quarter) or ``YYYY`` (the annual summary)."""
     match = _PERIOD.match(label)
     if match is None:
-        raise ValueError("expected a month like 2026-03 or a quarter like 2026-Q1")
+        raise ValueError("expected a month like 2026-03, a quarter like 2026-Q1 or a year")
     year = int(match.group(1))
+    if year < 2000:
+        raise ValueError("expected a month like 2026-03, a quarter like 2026-Q1 or a year")
+    if match.group(2) is None and match.group(3) is None:
+        return Period(label, date(year, 1, 1), date(year + 1, 1, 1))
     if match.group(2):
         first = date(year, int(match.group(2)), 1)
         return Period(label, first, add_months(first, 1))

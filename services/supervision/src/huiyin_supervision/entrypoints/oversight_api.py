@@ -109,7 +109,8 @@ def build_oversight_router(
         _staff: Oversight,
         format: Literal["json", "csv"] = "json",
     ) -> Any:
-        """Monthly (``2026-03``) or quarterly (``2026-Q1``) statistics, as JSON or CSV:
+        """Monthly (``2026-03``), quarterly (``2026-Q1``) or annual (``2026``) statistics,
+        as JSON or CSV:
         cases by unit, kind, status and overdue state; time-to-close percentiles in days."""
         try:
             span = parse_period(period)
