@@ -87,7 +87,7 @@ class Sweeper:
 
     async def _tick(self) -> None:
         if self._calendar_changed():
-            self._ctx.office.calendar = BusinessCalendar.from_file(self._calendar_file)
+            self._ctx.office.replace_calendar(BusinessCalendar.from_file(self._calendar_file))
             log.info("supervision.calendar_reloaded", file=str(self._calendar_file))
             await self.recompute_all()
         await self.sweep_all()
