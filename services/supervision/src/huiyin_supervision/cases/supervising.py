@@ -28,7 +28,7 @@ from huiyin_supervision import metrics
 from huiyin_supervision.case_repository import ClockState
 from huiyin_supervision.cases.clocks import open_clock, retime
 from huiyin_supervision.cases.context import CaseContext
-from huiyin_supervision.cases.handling import _move, _resolve, load, require_own_unit
+from huiyin_supervision.cases.handling import load, move, require_own_unit, resolve_clock
 from huiyin_supervision.cases.opening import make_final
 from huiyin_supervision.domain.deadlines import LEADER_OWNED, NAME_OWNER, compute, spec_for
 from huiyin_supervision.domain.lifecycle import (
@@ -57,7 +57,7 @@ async def decide_extension(
     """A leader approves (the reason is told to the petitioner) or refuses; the due date."""
     case = await load(uow, case_id, staff)
     check(Action.APPROVE_EXTENSION if approve else Action.REFUSE_EXTENSION, case.status)
-    clock = await _resolve(uow, case)
+    clock = await resolve_clock(uow, case)
     if clock is None:
         raise refuse("extension-not-requested", "No extension request is waiting for a decision.")
     days = check_extension_decision(
@@ -120,14 +120,14 @@ async def review_result(
     """The §6.3 checklist: no defect approves; any defect returns the result for redo."""
     case = await load(uow, case_id, staff)
     if not defects:
-        await _move(uow, case, Action.APPROVE_RESULT, staff=staff, now=now)
+        await move(uow, case, Action.APPROVE_RESULT, staff=staff, now=now)
         await uow.publish(
             CaseResultApproved(case_id=case_id, reviewer_id=staff.staff_id, approved_at=now),
             subject=f"case:{case_id}",
         )
         return True
     found = sorted(defects)
-    await _move(
+    await move(
         uow,
         case,
         Action.RETURN_FOR_REDO,
@@ -135,7 +135,7 @@ async def review_result(
         now=now,
         detail={"defects": [d.value for d in found], "comment": comment},
     )
-    clock = await _resolve(uow, case)
+    clock = await resolve_clock(uow, case)
     if clock is not None and clock.state == ClockState.MET:
         # The redo runs on the same time limit: the clock was met only provisionally.
         await retime(uow, ctx, clock, clock.spec, state=ClockState.RUNNING, met_at=None)
@@ -162,7 +162,7 @@ async def close(
 ) -> None:
     """Closure (办结); a concluded re-review makes the matter final at once."""
     case = await load(uow, case_id, staff)
-    status = await _move(
+    status = await move(
         uow,
         case,
         Action.CLOSE,
@@ -210,7 +210,7 @@ async def issue_notice(
     today = ctx.office.local_date(now)
     number = await uow.cases.next_notice_number(case.office_id, today.year)
     notice_number = f"DB-{case.office_id}-{today.year}-{number:04d}"
-    clock = await _resolve(uow, case)
+    clock = await resolve_clock(uow, case)
     if clock is not None:
         spec = dataclasses.replace(
             clock.spec,
@@ -406,7 +406,7 @@ async def assign_ownership(
         await uow.cases.update_clock(
             case_id, ClockName.NAME_OWNER, state=ClockState.MET, met_at=now, next_fire_at=None
         )
-    clock = await _resolve(uow, case)
+    clock = await resolve_clock(uow, case)
     if clock is None or clock.state not in (ClockState.RUNNING, ClockState.PAUSED):
         return None
     spec = spec_for(
