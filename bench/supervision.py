@@ -83,9 +83,9 @@ _EXPLANATION = json.dumps(
 
 # The repository's claim query (CaseRepository.claim_due), written out for EXPLAIN.
 _CLAIM = """
-SELECT * FROM case_clocks
-WHERE next_fire_at IS NOT NULL AND next_fire_at <= :now
-ORDER BY next_fire_at LIMIT :limit FOR UPDATE SKIP LOCKED
+SELECT * FROM case_clocks JOIN cases ON cases.case_id = case_clocks.case_id
+WHERE case_clocks.next_fire_at IS NOT NULL AND case_clocks.next_fire_at <= :now
+ORDER BY case_clocks.next_fire_at LIMIT :limit FOR UPDATE OF case_clocks SKIP LOCKED
 """
 
 

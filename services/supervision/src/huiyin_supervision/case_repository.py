@@ -195,20 +195,28 @@ class CaseRepository:
             .values(values)
         )
 
-    async def claim_due(self, *, now: datetime, limit: int) -> list[CaseClock]:
+    async def claim_due(self, *, now: datetime, limit: int) -> list[tuple[CaseClock, Case]]:
         """Lock up to ``limit`` clocks whose timer is due, skipping those another replica
-        (or a staff action) holds; a skipped one is due again at the next sweep.
+        (or a staff action) holds; a skipped one is due again at the next sweep. Each comes
+        with its case, read (not locked) in the same round trip.
 
         The partial index on ``next_fire_at`` makes this cost what is due, not what is open.
         """
+        case_columns = [c.label(f"case_{c.name}") for c in cases.c]
         query = (
-            select(case_clocks)
+            select(case_clocks, *case_columns)
+            .join(cases, cases.c.case_id == case_clocks.c.case_id)
             .where(case_clocks.c.next_fire_at.is_not(None), case_clocks.c.next_fire_at <= now)
             .order_by(case_clocks.c.next_fire_at)
             .limit(limit)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=case_clocks)
         )
-        return [_clock(row._mapping) for row in await self._session.execute(query)]
+        claimed = []
+        for row in await self._session.execute(query):
+            mapping = row._mapping
+            case_row = {c.name: mapping[f"case_{c.name}"] for c in cases.c}
+            claimed.append((_clock(mapping), _case(case_row)))
+        return claimed
 
     async def try_lock(self, case_id: uuid.UUID) -> Case | None:
         """The case locked for a change, or None if someone else holds it (never waits)."""

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from huiyin_shared.contracts.events.case import CaseOverdue, CaseReminderSent
 from huiyin_supervision import metrics
-from huiyin_supervision.case_repository import CaseClock, ClockState
+from huiyin_supervision.case_repository import Case, CaseClock, ClockState
 from huiyin_supervision.cases.clocks import next_fire, publish_deadline
 from huiyin_supervision.cases.context import CaseContext
 from huiyin_supervision.cases.supervising import escalate
@@ -36,13 +36,13 @@ async def sweep(
     """
     due = await uow.cases.claim_due(now=now, limit=limit)
     handled = 0
-    for clock in due:
-        handled += await _fire(uow, ctx, clock, now=now)
+    for clock, case in due:
+        handled += await _fire(uow, ctx, clock, case, now=now)
     return handled
 
 
 async def _fire(
-    uow: SupervisionUnitOfWork, ctx: CaseContext, clock: CaseClock, *, now: datetime
+    uow: SupervisionUnitOfWork, ctx: CaseContext, clock: CaseClock, case: Case, *, now: datetime
 ) -> bool:
     moments = schedule(
         ctx.office,
@@ -53,12 +53,10 @@ async def _fire(
     )
     firing = plan(moments, after=clock.last_fired_at, now=now)
     if any(m.kind is TimerKind.ESCALATE for m in firing.fire):
-        case = await uow.cases.try_lock(clock.case_id)
-        if case is None:
+        locked = await uow.cases.try_lock(clock.case_id)
+        if locked is None:
             return False
-    else:
-        case = await uow.cases.get(clock.case_id)
-    assert case is not None
+        case = locked
     reminders = clock.reminders_sent
     overdue_at = clock.overdue_at
     for moment in firing.fire:
