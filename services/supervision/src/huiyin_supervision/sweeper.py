@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,8 @@ class ScreeningSchedule:
     rules: ScreeningRules
 
 
+GAUGES_INTERVAL_SECONDS = 60.0
+
 _OPEN = [status.value for status in CaseStatus if is_open(status)]
 
 
@@ -49,6 +52,7 @@ class Sweeper:
         screening: ScreeningSchedule,
     ) -> None:
         self._screening = screening
+        self._gauges_at = float("-inf")
         self._uow = uow_factory
         self._ctx = ctx
         self._clock = clock
@@ -103,8 +107,11 @@ class Sweeper:
             await uow.commit()
         if flagged is not None:
             log.info("supervision.screening_done", flagged=flagged)
-        async with self._uow() as uow:
-            await refresh_gauges(uow, open_statuses=_OPEN)
+        # The gauges count every open case: refreshed at a slower pace than timers fire.
+        if time.monotonic() - self._gauges_at >= GAUGES_INTERVAL_SECONDS:
+            async with self._uow() as uow:
+                await refresh_gauges(uow, open_statuses=_OPEN)
+            self._gauges_at = time.monotonic()
 
     async def sweep_all(self) -> int:
         total = 0
