@@ -178,6 +178,9 @@ async def test_the_whole_lifecycle_with_extension_pause_redo_closure_and_review(
     lead_id, _ = await open_cases(running)
     base = f"/v1/cases/{lead_id}"
     assert (await running.post(f"{base}/accept", HANDLER)).status_code == 204
+    not_yet = await running.post(f"{base}/pause", HANDLER)
+    assert not_yet.status_code == 422
+    assert not_yet.json()["errors"][0]["type"] == "pause-only-in-progress"
     assert (await running.post(f"{base}/progress", HANDLER, note="走访核实")).status_code == 204
 
     too_long = await running.post(f"{base}/extension-request", HANDLER, days=31, reason="复杂")
@@ -196,6 +199,10 @@ async def test_the_whole_lifecycle_with_extension_pause_redo_closure_and_review(
     assert approved.json()["due_date"] == "2026-05-11"  # 2 Mar + 70 days
     again = await running.post(f"{base}/extension-request", HANDLER, days=5, reason="再延")
     assert again.json()["errors"][0]["type"] == "extension-only-once"
+    # Refusals change nothing: the due date stands and no event was written.
+    assert (await running.case(lead_id))["clocks"][0]["due_date"] == "2026-05-11"
+    assert (await running.outbox_types()).count("case.extension_requested") == 1
+    assert "case.paused" not in await running.outbox_types()
 
     assert (await running.post(f"{base}/pause", HANDLER)).status_code == 204
     running.clock.current = datetime(2026, 3, 12, 2, 0, tzinfo=UTC)  # ten days of hearing
