@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from huiyin_shared.calendar import BusinessCalendar
@@ -268,8 +269,10 @@ async def test_timers_remind_then_escalate_once_and_notices_are_numbered(
 
     # Monthly reminder for an assigned case on 2 April 2026 (a Thursday) at 09:00.
     running.clock.current = datetime(2026, 4, 2, 1, 0, tzinfo=UTC)
+    sent_before = REGISTRY.get_sample_value("huiyin_reminders_sent_total") or 0.0
     assert await sweep() == 2  # the lead's and the participant's clock
     assert await sweep() == 0
+    assert REGISTRY.get_sample_value("huiyin_reminders_sent_total") == sent_before + 2
     # Due 6 May; overdue noticed on Thursday 7 May, the unit head the same morning.
     running.clock.current = datetime(2026, 5, 7, 2, 0, tzinfo=UTC)
     assert await sweep() == 2

@@ -176,7 +176,8 @@ async def close(
             await uow.cases.update_clock(
                 case_id, clock.clock, state=ClockState.MET, met_at=now, next_fire_at=None
             )
-    metrics.TIME_TO_CLOSE.observe((now - case.opened_at).total_seconds())
+    seconds = (now - case.opened_at).total_seconds()
+    uow.on_commit(lambda: metrics.TIME_TO_CLOSE.observe(seconds))
     await uow.publish(
         CaseClosed(
             case_id=case_id,
@@ -248,7 +249,7 @@ async def issue_notice(
         action=Action.ISSUE_NOTICE.value,
         detail={"notice_number": notice_number, "ground": ground.value},
     )
-    metrics.NOTICES_ISSUED.inc()
+    uow.on_commit(metrics.NOTICES_ISSUED.inc)
     await uow.publish(
         CaseSupervisionNoticeIssued(
             notice_number=notice_number,

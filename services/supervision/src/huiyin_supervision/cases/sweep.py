@@ -60,10 +60,10 @@ async def _fire(
     reminders = clock.reminders_sent
     overdue_at = clock.overdue_at
     for moment in firing.fire:
-        metrics.TIMERS_FIRED.labels(kind=moment.kind.value).inc()
+        uow.on_commit(metrics.TIMERS_FIRED.labels(kind=moment.kind.value).inc)
         if moment.kind.is_reminder:
             reminders += 1
-            metrics.REMINDERS_SENT.inc()
+            uow.on_commit(metrics.REMINDERS_SENT.inc)
             await uow.publish(
                 CaseReminderSent(
                     case_id=case.case_id,
