@@ -8,13 +8,14 @@ from huiyin_shared.platform import Platform
 from huiyin_shared.runtime import ServiceApp
 from huiyin_supervision import __version__
 from huiyin_supervision.cases.context import CaseContext
-from huiyin_supervision.config import SupervisionSettings
+from huiyin_supervision.config import SupervisionSettings, screening_rules
 from huiyin_supervision.db import messaging
 from huiyin_supervision.domain.office import OfficeCalendar
 from huiyin_supervision.entrypoints.api import build_router
 from huiyin_supervision.entrypoints.cases_api import build_cases_router
 from huiyin_supervision.entrypoints.consumers import build_handlers
-from huiyin_supervision.sweeper import Sweeper
+from huiyin_supervision.entrypoints.oversight_api import build_oversight_router
+from huiyin_supervision.sweeper import ScreeningSchedule, Sweeper
 from huiyin_supervision.unit_of_work import SupervisionUnitOfWork
 
 
@@ -70,6 +71,11 @@ def bootstrap(
             interval=settings.sweep_interval_seconds,
             batch=settings.sweep_batch_size,
             calendar_file=settings.calendar_override_file,
+            screening=ScreeningSchedule(
+                owner_id=settings.screening_owner_id,
+                due_working_days=settings.screening_due_working_days,
+                rules=screening_rules(settings),
+            ),
         )
     return ServiceApp(
         platform=platform,
@@ -82,5 +88,8 @@ def bootstrap(
         routers=[
             build_router(uow, office=office, clock=platform.clock),
             build_cases_router(uow, ctx=ctx, clock=platform.clock),
+            build_oversight_router(
+                uow, ctx=ctx, clock=platform.clock, rules=screening_rules(settings)
+            ),
         ],
     )

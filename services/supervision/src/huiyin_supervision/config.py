@@ -9,6 +9,7 @@ from pydantic_settings import SettingsConfigDict
 
 from huiyin_shared.contracts.events.case import EscalationLevel
 from huiyin_shared.settings import ServiceSettings
+from huiyin_supervision.domain.screening import ScreeningRules
 from huiyin_supervision.domain.timers import EscalationStep, TimerConfig
 
 
@@ -26,6 +27,12 @@ class SupervisionSettings(ServiceSettings):
     work_ends: time = time(17, 30)
     # The escalation ladder: "working days after the due date:level", comma-separated.
     escalation_ladder: str = "1:unit_head,5:leader_in_charge,10:leader_ownership,20:superior_body"
+    # Screening every 15 days: who owns the flags when no leader in charge is known, and
+    # the working days given to act on them.
+    screening_owner_id: str = "office-leader"
+    screening_due_working_days: int = Field(default=10, ge=1, le=60)
+    screening_long_pending_days: int = Field(default=90, ge=1)
+    screening_hot_topic_threshold: int = Field(default=10, ge=2)
     sweep_interval_seconds: float = Field(default=30.0, gt=0)
     sweep_batch_size: int = Field(default=500, ge=1)
 
@@ -76,3 +83,10 @@ def parse_ladder(text: str) -> tuple[EscalationStep, ...]:
         ):
             raise ValueError("escalation steps must climb the ladder over time")
     return tuple(steps)
+
+
+def screening_rules(settings: SupervisionSettings) -> ScreeningRules:
+    return ScreeningRules(
+        long_pending_days=settings.screening_long_pending_days,
+        hot_topic_threshold=settings.screening_hot_topic_threshold,
+    )
