@@ -14,6 +14,7 @@ from huiyin_intake.domain.identity import Identity, normalise_id_number, normali
 from huiyin_intake.domain.numbering import format_registration_number, registration_year
 from huiyin_intake.domain.petitions import Petition, Registration
 from huiyin_intake.domain.portal import new_query_code
+from huiyin_intake.domain.redaction import redact
 from huiyin_intake.domain.repeats import Matter, RepeatOutcome, compare, outcome_for
 from huiyin_intake.domain.tracking import Milestone, MilestoneKind
 from huiyin_intake.repository.identities import StoredIdentity
@@ -90,6 +91,7 @@ async def register_petition(
         registration_number=format_registration_number(registration.office_id, year, sequence),
         registered_at=now,
         petitioner_ref=ref,
+        published_summary=redact(registration.summary, () if identity is None else identity.names),
     )
     query_code = new_query_code()
     code_hash = context.keyed.query_code_hash(petition.registration_number, query_code)

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from huiyin_intake import integration_events
+from huiyin_intake.domain.identity import Identity
 from huiyin_intake.domain.petitions import Petition
 from huiyin_intake.domain.portal import normalise_query_code
+from huiyin_intake.domain.redaction import redact
 from huiyin_intake.domain.reviews import Lifecycle
 from huiyin_intake.domain.tracking import (
     Milestone,
@@ -102,12 +104,17 @@ async def give_feedback(
     lifecycle = Lifecycle.of(await uow.timeline.of_petition(petition_id=petition.petition_id))
     tier = lifecycle.check_feedback()
     now = context.clock.now()
+    names: tuple[str, ...] = ()
+    stored = await uow.identities.get(petition_id=petition.petition_id)
+    if stored is not None:  # decrypted only to keep the names out of the published comment
+        plaintext = context.cipher.open(stored.sealed, context=str(petition.petition_id))
+        names = Identity.from_json(plaintext).names
     await uow.publish(
         PetitionFeedbackReceived(
             petition_id=petition.petition_id,
             tier=None if tier is None else ReviewTier(tier),
             satisfied=satisfied,
-            comment=comment,
+            comment=None if comment is None else redact(comment, names),
             received_at=now,
         ),
         subject=integration_events.subject(petition.petition_id),
