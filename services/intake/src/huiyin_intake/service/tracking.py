@@ -86,7 +86,16 @@ async def find_by_code(
 
 
 async def view(uow: IntakeUnitOfWork, petition: Petition) -> TrackingView:
-    milestones = await uow.timeline.of_petition(petition_id=petition.petition_id)
+    # The registration itself is read off the petition: one write less while the office's
+    # number is held.
+    registered = Milestone(
+        key=f"registered:{petition.petition_id}",
+        kind=MilestoneKind.REGISTERED,
+        occurred_at=petition.registered_at,
+        petition_id=petition.petition_id,
+        details={"registration_number": petition.registration_number},
+    )
+    milestones = [registered, *await uow.timeline.of_petition(petition_id=petition.petition_id)]
     return TrackingView(
         petition=petition, status=public_status(milestones), timeline=ordered(milestones)
     )
