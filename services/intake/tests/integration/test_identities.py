@@ -98,6 +98,16 @@ async def test_only_the_custodian_reads_and_every_attempt_is_recorded(intake: An
         metrics = (await client.get("/metrics")).text
         assert 'huiyin_identity_reads_total{allowed="false"}' in metrics
 
+        officer = intake.token(StaffRole.DISCIPLINE_OFFICER, staff="officer-1")
+        listed = await client.get(url, headers=officer)
+        assert listed.status_code == 200, listed.text
+        assert sorted((r["reader_id"], r["allowed"]) for r in listed.json()) == [
+            ("clerk-9", False),
+            ("keeper-1", True),
+        ]
+        assert intake.names[0] not in listed.text
+        assert (await client.get(url, headers=clerk)).status_code == 403
+
     recorded = await rows(intake.settings.sqlalchemy_url(), identity_reads)
     assert sorted((r["reader_id"], r["allowed"], r["reason"]) for r in recorded) == [
         ("clerk-9", False, "想知道是谁"),
