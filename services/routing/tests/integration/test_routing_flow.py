@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 
 from huiyin_routing.domain.decision import RoutingPolicy
 from huiyin_routing.service import routing as use_cases
@@ -114,10 +115,18 @@ async def test_the_same_acceptance_twice_routes_once(routing: Routing) -> None:
     assert len(await routing.events("petition.routed")) == 1
 
 
+def counted(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
 async def test_matters_for_a_court_are_referred_out(routing: Routing) -> None:
     await routing.import_sample()
     petition_id = uuid.uuid4()
+    before = counted("huiyin_routing_decisions_total", mode="refer_out")
+    timed = counted("huiyin_routing_decision_duration_seconds_count")
     await accept(routing, petition_id, RULES, subject_category="litigation.judgment")
+    assert counted("huiyin_routing_decisions_total", mode="refer_out") == before + 1
+    assert counted("huiyin_routing_decision_duration_seconds_count") == timed + 1
     [envelope] = await routing.events("petition.referred_out")
     assert envelope["data"]["authority"] == "历下区人民法院"
     request = (
@@ -152,6 +161,7 @@ async def test_returns_reroute_then_pass_to_a_leader_who_decides(routing: Routin
 
     await give_back(routing, petition_id, rules, UnitRef(**rerouted["data"]["lead_unit"]), 20)
     [manual] = await routing.events("routing.manual_decision_required")
+    assert counted("huiyin_routing_manual_decisions_required_total") >= 1
     chain = manual["data"]["bounce_chain"]
     assert [b["unit"]["unit_id"] for b in chain] == ["370103-zrj", "370103-zrj", "370100-zrj"]
     assert manual["data"]["leader_id"] == "370100-zf-fz2"  # deputy in charge of land, city

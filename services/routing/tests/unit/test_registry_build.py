@@ -159,7 +159,7 @@ def test_an_unknown_division_code_is_refused_with_its_line() -> None:
     )
     first = error.problems[0]
     assert (first.line, first.path, first.message) == (
-        19,
+        21,
         "organisations[1].division",
         "unknown division code 370199",
     )
@@ -201,7 +201,7 @@ def test_unknown_references_kinds_and_types_are_each_reported() -> None:
     )
     error = refusal(text)
     messages = " | ".join(p.describe() for p in error.problems)
-    assert "line 19: organisations[1].type: type must be one of" in messages
+    assert "line 22: organisations[1].type: type must be one of" in messages
     assert "unknown organisation 370102-nowhere" in messages
     assert "unknown person p-nobody" in messages
 

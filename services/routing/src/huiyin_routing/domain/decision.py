@@ -301,6 +301,10 @@ def _at_level(
     None to look one level up."""
     competent = _competent_units(ctx, division)
     if not competent:
+        ctx.rules.append(
+            f"level: no unit at {division.name} ({division.code}) is competent for "
+            f"{ctx.facts.kind.value} / {ctx.facts.subject_category}"
+        )
         return None
     eligible: list[tuple[Organisation, int, CompetenceRole, int]] = []
     for unit, specificity, role, priority in competent:

@@ -82,8 +82,14 @@ class _Problems:
         self.competences: dict[object, Competence] = {}
 
     def add(self, node: object, path: str, message: str) -> None:
-        if len(self.items) < MAX_ERRORS:
-            self.items.append(RegistryProblem(path, message, getattr(node, "line", None)))
+        """Record a problem at the line of the field the path ends with, if the node (a
+        mapping read from a file) has it, else at the line the mapping starts on."""
+        if len(self.items) >= MAX_ERRORS:
+            return
+        line = getattr(node, "line", None)
+        if isinstance(node, Located):
+            line = node.line_of(path.rsplit(".", 1)[-1])
+        self.items.append(RegistryProblem(path, message, line))
 
 
 def _text(raw: Mapping[str, Any], key: str, path: str, problems: _Problems) -> str | None:
