@@ -249,3 +249,31 @@ async def test_the_preview_explains_without_recording(routing: Routing) -> None:
     rejected = body["explanation"]["candidates"]
     assert {c["verdict"] for c in rejected} == {"lead", "participating"}
     assert await routing.events() == []
+
+
+async def test_a_return_arriving_twice_or_before_the_acceptance_counts_once(
+    routing: Routing,
+) -> None:
+    await routing.import_sample()
+    petition_id = uuid.uuid4()
+    unit = UnitRef(
+        unit_id="370102-rsj", unit_name="历下区人力资源和社会保障局", division_code="370102"
+    )
+    event = CaseReturnedByUnit(
+        case_id=uuid.uuid4(),
+        petition_id=petition_id,
+        unit=unit,
+        reason="不属本单位职责范围",
+        returned_at=NOW,
+        returned_by="370102-rsj-h1",
+    )
+    for _ in range(2):  # the same return under two event ids, before the acceptance
+        async with routing.uow() as uow:
+            await use_cases.on_returned(uow, RegistryCache(), RULES, event=event, now=NOW)
+            await uow.commit()
+    await accept(routing, petition_id, RULES)
+    request = (
+        await routing.client.get(f"/v1/routing-requests/{petition_id}", headers=CLERK)
+    ).json()
+    assert request["bounce_count"] == 1
+    assert request["lead_unit_id"] == "370100-rsj"  # the unit that returned it is excluded

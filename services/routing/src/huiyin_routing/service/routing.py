@@ -115,23 +115,27 @@ async def on_returned(
 ) -> None:
     """A unit returned the case: route again without it, or — past the threshold, or with
     no competent unit left — hand the decision to a leader with the bounce chain."""
-    await uow.bounces.add(
-        BounceRecord(
-            petition_id=event.petition_id,
-            case_id=event.case_id,
-            unit_id=event.unit.unit_id,
-            unit_name=event.unit.unit_name,
-            division_code=event.unit.division_code,
-            reason=event.reason,
-            returned_at=event.returned_at,
-            returned_by=event.returned_by,
-        )
+    bounce = BounceRecord(
+        petition_id=event.petition_id,
+        case_id=event.case_id,
+        unit_id=event.unit.unit_id,
+        unit_name=event.unit.unit_name,
+        division_code=event.unit.division_code,
+        reason=event.reason,
+        returned_at=event.returned_at,
+        returned_by=event.returned_by,
     )
     request = await uow.requests.get(petition_id=event.petition_id, for_update=True)
+    known = await uow.bounces.list_for(event.petition_id)
+    if any(_same_return(bounce, other) for other in known):
+        # The same return published twice under two event ids: it counts once.
+        log.info("routing.return_duplicate", petition_id=str(event.petition_id))
+        return
+    await uow.bounces.add(bounce)
     if request is None:
         log.info("routing.return_before_acceptance", petition_id=str(event.petition_id))
         return
-    bounces = await uow.bounces.list_for(event.petition_id)
+    bounces = [*known, bounce]
     request = replace(request, bounce_count=len(bounces))
     if request.status is not RequestStatus.ROUTED or request.lead_unit_id != event.unit.unit_id:
         # A stale return (the case already moved on): it counts, but decides nothing.
@@ -154,6 +158,14 @@ async def on_returned(
         )
         return
     await _decide_and_apply(uow, snapshot, rules=rules, request=request, bounces=bounces, now=now)
+
+
+def _same_return(one: BounceRecord, other: BounceRecord) -> bool:
+    return (one.case_id, one.unit_id, one.returned_at) == (
+        other.case_id,
+        other.unit_id,
+        other.returned_at,
+    )
 
 
 async def _decide_and_apply(
