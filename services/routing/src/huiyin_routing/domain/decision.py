@@ -300,6 +300,10 @@ def _at_level(
     """The lead and participants at this level, an authority's name to refer out to, or
     None to look one level up."""
     competent = _competent_units(ctx, division)
+    if statutory_area:
+        # A matter the law gives to another authority is never handled in the system,
+        # whatever catch-all competence a unit here declares: find the authority.
+        competent = [entry for entry in competent if entry[0].type.out_of_scope]
     if not competent:
         ctx.rules.append(
             f"level: no unit at {division.name} ({division.code}) is competent for "

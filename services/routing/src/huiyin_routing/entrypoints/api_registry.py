@@ -4,6 +4,7 @@ record of every change (who, when, what, why).
 No ``from __future__ import annotations`` here: FastAPI must evaluate the local aliases.
 """
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -160,7 +161,8 @@ def build_router(
         # The kit's body limit (max_body_bytes) bounds the upload; the CLI has none.
         body = await request.body()
         try:
-            document = parse_registry(body.decode("utf-8"))
+            # Parsing a large file takes a while: off the event loop.
+            document = await asyncio.to_thread(parse_registry, body.decode("utf-8"))
         except UnicodeDecodeError:
             raise RegistryRefused("the file is not UTF-8 text") from None
         except InvalidRegistryError as exc:

@@ -144,11 +144,12 @@ async def _save(
     target: str,
     detail: dict[str, Any],
 ) -> RegistryVersionRow:
-    plain = _plain(document)
+    plain = await asyncio.to_thread(_plain, document)
+    checksum = await asyncio.to_thread(_checksum, plain)
     row = RegistryVersionRow(
         version=snapshot.version,
         format=FORMAT,
-        checksum=_checksum(plain),
+        checksum=checksum,
         source=source[:200],
         created_at=now,
         created_by=by,
@@ -223,7 +224,7 @@ async def change_registry(
         raise NoRegistry("no registry is loaded: import a registry file first")
     current = await uow.registry.document(previous)
     assert current is not None  # the version row was just read
-    document = copy.deepcopy(current)
+    document = await asyncio.to_thread(copy.deepcopy, current)
     before, target = _apply(document, collection, action, item)
     snapshot = await _validated(uow, document, previous + 1)
     row = await _save(
