@@ -223,6 +223,14 @@ async def test_a_leader_may_not_route_to_the_accused_unit(routing: Routing) -> N
     )
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "lead_unit_id"
+    accused = bearer("unit_head", staff="370102-rsj-head", unit="370102-rsj")
+    for path in ("", "/explanation"):
+        hidden = await routing.client.get(
+            f"/v1/routing-requests/{petition_id}{path}", headers=accused
+        )
+        assert hidden.status_code == 404
+    listing = await routing.client.get("/v1/routing-requests", headers=accused)
+    assert listing.json() == []
     assert "accused unit" in refused.json()["errors"][0]["message"]
     referred = await routing.client.post(
         f"/v1/routing-requests/{petition_id}/decision",
