@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import gc
 import hashlib
 import json
 from collections.abc import Mapping
@@ -76,6 +77,10 @@ class RegistryCache:
             if document is None:
                 return None
             built = await asyncio.to_thread(build_snapshot, document, version=version)
+            # The snapshot lives until the next version: keep the cyclic collector from
+            # walking its millions of objects on every full collection (the snapshot holds
+            # no cycles, so reference counting still frees it when it is replaced).
+            gc.freeze()
             self._snapshot = built
             log.info("registry.snapshot_loaded", version=version, units=len(built.organisations))
             return built
