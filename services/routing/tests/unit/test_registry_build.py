@@ -219,3 +219,8 @@ def test_bad_yaml_and_a_wrong_format_are_refused() -> None:
 def test_an_official_managed_by_their_own_unit_is_refused() -> None:
     error = refusal(VALID.replace("managed_by: 370102-zf", "managed_by: 370102-rsj"))
     assert error.problems[0].message == "an official is never managed by own unit"
+
+
+def test_a_unit_name_too_long_for_the_events_is_refused() -> None:
+    error = refusal(VALID.replace("name: 历下区人力资源和社会保障局", "name: " + "长" * 201))
+    assert [(p.line, p.message) for p in error.problems] == [(20, "longer than 200 characters")]

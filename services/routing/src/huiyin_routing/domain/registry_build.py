@@ -39,6 +39,8 @@ _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _SUBJECT = re.compile(r"^(\*|[a-z0-9_-]+(\.[a-z0-9_-]+)*(\.\*)?)$")
 _AREA = re.compile(r"^[a-z0-9_-]+$")
 MAX_ERRORS = 100
+MAX_UNIT_NAME = 200
+"""Units travel in events by name (``UnitRef.unit_name``), which bounds it."""
 
 
 class Located(dict[str, Any]):
@@ -345,6 +347,9 @@ def _organisations(
             continue
         if unit_id in organisations:
             problems.add(raw, f"{path}.id", f"duplicate organisation id {unit_id}")
+            continue
+        if len(name) > MAX_UNIT_NAME:
+            problems.add(raw, f"{path}.name", f"longer than {MAX_UNIT_NAME} characters")
             continue
         if division not in divisions:
             problems.add(raw, f"{path}.division", f"unknown division code {division}")
