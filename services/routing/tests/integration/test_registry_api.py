@@ -10,8 +10,8 @@ import pytest
 
 from huiyin_routing.domain.decision import RoutingPolicy
 from huiyin_routing.service import routing as use_cases
+from huiyin_routing.service.outcomes import RoutingRules
 from huiyin_routing.service.registry import RegistryCache
-from huiyin_routing.service.routing import RoutingRules
 from huiyin_shared.testing.events import petition_facts
 
 from .conftest import ADMIN, CLERK, SAMPLE, Routing

@@ -12,8 +12,8 @@ from prometheus_client import REGISTRY
 
 from huiyin_routing.domain.decision import RoutingPolicy
 from huiyin_routing.service import routing as use_cases
+from huiyin_routing.service.outcomes import RoutingRules
 from huiyin_routing.service.registry import RegistryCache
-from huiyin_routing.service.routing import RoutingRules
 from huiyin_shared.contracts.events.common import UnitRef
 from huiyin_shared.contracts.events.routing import CaseReturnedByUnit
 from huiyin_shared.testing.events import petition_facts

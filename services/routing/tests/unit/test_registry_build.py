@@ -8,8 +8,9 @@ import pytest
 
 from huiyin_routing.domain.decision import decide
 from huiyin_routing.domain.registry import DivisionLevel, OrganisationType, level_of_code
-from huiyin_routing.domain.registry_build import InvalidRegistryError, build_snapshot
+from huiyin_routing.domain.registry_build import build_snapshot
 from huiyin_routing.domain.registry_file import parse_registry
+from huiyin_routing.domain.registry_problems import InvalidRegistryError
 from huiyin_shared.testing.events import petition_facts
 
 VALID = textwrap.dedent(

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from huiyin_routing.domain.registry_build import (
+from huiyin_routing.domain.registry_problems import (
     InvalidRegistryError,
     Located,
     RegistryProblem,

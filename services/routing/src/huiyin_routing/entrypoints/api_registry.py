@@ -13,13 +13,13 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from huiyin_routing.domain.registry import Organisation, RegistrySnapshot
-from huiyin_routing.domain.registry_build import InvalidRegistryError
 from huiyin_routing.domain.registry_file import parse_registry
+from huiyin_routing.domain.registry_problems import InvalidRegistryError
 from huiyin_routing.entrypoints.dependencies import now, unit_of_work_dependency
 from huiyin_routing.repository import RegistryChange, RegistryVersionRow
 from huiyin_routing.service import registry, routing
+from huiyin_routing.service.outcomes import RoutingRules
 from huiyin_routing.service.registry import NoRegistry, RegistryCache, RegistryRefused
-from huiyin_routing.service.routing import RoutingRules
 from huiyin_routing.unit_of_work import RoutingUnitOfWork
 from huiyin_shared.errors import NotFound
 from huiyin_shared.http.auth import Staff, StaffRole, current_staff, require_roles

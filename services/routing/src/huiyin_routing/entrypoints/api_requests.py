@@ -17,8 +17,8 @@ from huiyin_routing.domain.requests import BounceRecord, RequestStatus, RoutingR
 from huiyin_routing.entrypoints.dependencies import now, unit_of_work_dependency
 from huiyin_routing.repository import StoredDecision
 from huiyin_routing.service import routing
+from huiyin_routing.service.outcomes import RoutingRules
 from huiyin_routing.service.registry import RegistryCache
-from huiyin_routing.service.routing import RoutingRules
 from huiyin_routing.unit_of_work import RoutingUnitOfWork
 from huiyin_shared.contracts.events.common import (
     DeadlineClass,

@@ -14,12 +14,11 @@ from typing import Any, Literal
 import structlog
 
 from huiyin_routing.domain.registry import RegistrySnapshot
-from huiyin_routing.domain.registry_build import (
-    FORMAT,
+from huiyin_routing.domain.registry_build import FORMAT, build_snapshot
+from huiyin_routing.domain.registry_problems import (
     InvalidRegistryError,
     Located,
     RegistryProblem,
-    build_snapshot,
 )
 from huiyin_routing.repository import RegistryChange, RegistryVersionRow
 from huiyin_routing.unit_of_work import RoutingUnitOfWork

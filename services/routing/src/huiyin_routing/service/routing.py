@@ -3,30 +3,24 @@ apply a leader's decision, explain."""
 
 from __future__ import annotations
 
-import time
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 import structlog
 
-from huiyin_routing.domain.decision import Decision, Outcome, RoutingPolicy, decide
-from huiyin_routing.domain.manual import deciding_leader, manual_decision
+from huiyin_routing.domain.decision import Decision
+from huiyin_routing.domain.manual import manual_decision
 from huiyin_routing.domain.registry import RegistrySnapshot
 from huiyin_routing.domain.requests import (
     BounceRecord,
     RequestStatus,
     RoutingRequest,
-    exclusions_from,
     needs_leader,
 )
-from huiyin_routing.metrics import DECISION_DURATION, DECISIONS, MANUAL_DECISIONS_REQUIRED
 from huiyin_routing.repository import StoredDecision
-from huiyin_routing.service.events import (
-    manual_required_event,
-    referred_out_event,
-    routed_event,
-)
+from huiyin_routing.service import outcomes
+from huiyin_routing.service.outcomes import RoutingRules
 from huiyin_routing.service.registry import NoRegistry, RegistryCache
 from huiyin_routing.unit_of_work import RoutingUnitOfWork
 from huiyin_shared.contracts.events.common import DeadlineClass, PetitionFacts, RoutingMode
@@ -35,33 +29,10 @@ from huiyin_shared.errors import Conflict, NotFound
 
 log = structlog.get_logger(__name__)
 
-AWAITING_LEADER = "awaiting_leader"
-"""Outcome recorded when the decision passes to a leader."""
-
-
-@dataclass(frozen=True)
-class RoutingRules:
-    """The configured parts of routing: the decision policy and the bounce threshold."""
-
-    policy: RoutingPolicy
-    bounce_threshold: int = 2
-
 
 class PetitionNotQueued(NotFound):
     slug = "routing-request-not-found"
     title = "No routing request for this petition"
-
-
-def timed_decide(
-    facts: PetitionFacts,
-    snapshot: RegistrySnapshot,
-    rules: RoutingRules,
-    excluded: dict[str, str],
-) -> Decision:
-    started = time.perf_counter()
-    decision = decide(facts, snapshot, excluded=excluded, policy=rules.policy)
-    DECISION_DURATION.observe(time.perf_counter() - started)
-    return decision
 
 
 async def on_accepted(
@@ -85,7 +56,7 @@ async def on_accepted(
     if snapshot is None:
         log.warning("routing.no_registry", petition_id=str(petition_id))
         return request
-    return await _decide_and_apply(
+    return await outcomes.decide_and_apply(
         uow, snapshot, rules=rules, request=request, bounces=bounces, now=now
     )
 
@@ -98,7 +69,7 @@ async def route_waiting(
     while batch := await uow.requests.list(statuses=[RequestStatus.PENDING], limit=200, offset=0):
         for request in batch:
             bounces = await uow.bounces.list_for(request.petition_id)
-            await _decide_and_apply(
+            await outcomes.decide_and_apply(
                 uow, snapshot, rules=rules, request=request, bounces=bounces, now=now
             )
             decided += 1
@@ -147,7 +118,7 @@ async def on_returned(
         await uow.requests.save(replace(request, status=RequestStatus.PENDING))
         return
     if needs_leader(len(bounces), rules.bounce_threshold):
-        await _to_leader(
+        await outcomes.to_leader(
             uow,
             snapshot,
             request=request,
@@ -157,7 +128,9 @@ async def on_returned(
             "(推诿 watch, §5.6): a leader decides",
         )
         return
-    await _decide_and_apply(uow, snapshot, rules=rules, request=request, bounces=bounces, now=now)
+    await outcomes.decide_and_apply(
+        uow, snapshot, rules=rules, request=request, bounces=bounces, now=now
+    )
 
 
 def _same_return(one: BounceRecord, other: BounceRecord) -> bool:
@@ -166,181 +139,6 @@ def _same_return(one: BounceRecord, other: BounceRecord) -> bool:
         other.unit_id,
         other.returned_at,
     )
-
-
-async def _decide_and_apply(
-    uow: RoutingUnitOfWork,
-    snapshot: RegistrySnapshot,
-    *,
-    rules: RoutingRules,
-    request: RoutingRequest,
-    bounces: list[BounceRecord],
-    now: datetime,
-) -> RoutingRequest:
-    assert request.facts is not None
-    decision = timed_decide(request.facts, snapshot, rules, exclusions_from(bounces))
-    if decision.outcome is Outcome.NO_COMPETENT_UNIT and bounces:
-        return await _to_leader(
-            uow,
-            snapshot,
-            request=request,
-            bounces=bounces,
-            now=now,
-            why="no competent unit is left after the returns",
-        )
-    return await _apply(uow, request, decision, bounces, now, decided_by=None, manual_reason=None)
-
-
-async def _apply(
-    uow: RoutingUnitOfWork,
-    request: RoutingRequest,
-    decision: Decision,
-    bounces: list[BounceRecord],
-    now: datetime,
-    *,
-    decided_by: str | None,
-    manual_reason: str | None,
-) -> RoutingRequest:
-    assert request.facts is not None
-    decision_id = uuid.uuid4()
-    await _store(
-        uow,
-        request,
-        decision_id=decision_id,
-        decision=decision,
-        now=now,
-        decided_by=decided_by,
-        manual_reason=manual_reason,
-    )
-    subject = f"petition:{request.petition_id}"
-    if decision.outcome is Outcome.ROUTE:
-        assert decision.lead is not None
-        assert decision.mode is not None
-        event = routed_event(
-            petition_id=request.petition_id,
-            decision_id=decision_id,
-            decision=decision,
-            facts=request.facts,
-            at=now,
-            decided_by=decided_by,
-            bounces=bounces,
-        )
-        await uow.publish(event, subject=subject)
-        updated = replace(
-            request,
-            status=RequestStatus.ROUTED,
-            lead_unit_id=decision.lead.unit_id,
-            participating_unit_ids=tuple(u.unit_id for u in decision.participants),
-            decided_at=now,
-        )
-        DECISIONS.labels(mode=decision.mode.value).inc()
-    elif decision.outcome is Outcome.REFER_OUT:
-        await uow.publish(
-            referred_out_event(
-                petition_id=request.petition_id,
-                decision_id=decision_id,
-                decision=decision,
-                at=now,
-                decided_by=decided_by,
-            ),
-            subject=subject,
-        )
-        updated = replace(
-            request,
-            status=RequestStatus.REFERRED_OUT,
-            lead_unit_id=None,
-            participating_unit_ids=(),
-            decided_at=now,
-        )
-        DECISIONS.labels(mode=RoutingMode.REFER_OUT.value).inc()
-    else:
-        updated = replace(
-            request, status=RequestStatus.UNROUTABLE, lead_unit_id=None, decided_at=now
-        )
-        DECISIONS.labels(mode="unroutable").inc()
-        log.warning("routing.unroutable", petition_id=str(request.petition_id))
-    await uow.requests.save(updated)
-    return updated
-
-
-async def _store(
-    uow: RoutingUnitOfWork,
-    request: RoutingRequest,
-    *,
-    decision_id: uuid.UUID,
-    decision: Decision,
-    now: datetime,
-    decided_by: str | None,
-    manual_reason: str | None,
-    outcome: str | None = None,
-) -> None:
-    await uow.decisions.add(
-        StoredDecision(
-            decision_id=decision_id,
-            petition_id=request.petition_id,
-            sequence=await uow.decisions.next_sequence(request.petition_id),
-            outcome=outcome or decision.outcome.value,
-            mode=None if decision.mode is None else decision.mode.value,
-            lead_unit_id=None if decision.lead is None else decision.lead.unit_id,
-            participating_unit_ids=[u.unit_id for u in decision.participants],
-            deadline_class=None
-            if decision.deadline_class is None
-            else decision.deadline_class.value,
-            authority=decision.authority,
-            registry_version=decision.registry_version,
-            decided_at=now,
-            decided_by=decided_by,
-            manual_reason=manual_reason,
-            explanation=decision.explanation(),
-        )
-    )
-
-
-async def _to_leader(
-    uow: RoutingUnitOfWork,
-    snapshot: RegistrySnapshot,
-    *,
-    request: RoutingRequest,
-    bounces: list[BounceRecord],
-    now: datetime,
-    why: str,
-) -> RoutingRequest:
-    assert request.facts is not None
-    division = bounces[-1].division_code if bounces else request.division_code
-    leader = deciding_leader(request.facts, snapshot, division)
-    rules = (why, f"leader: {leader}" if leader else "leader: none found in the registry")
-    decision = Decision(
-        outcome=Outcome.NO_COMPETENT_UNIT, registry_version=snapshot.version, rules=rules
-    )
-    await _store(
-        uow,
-        request,
-        decision_id=uuid.uuid4(),
-        decision=decision,
-        now=now,
-        decided_by=None,
-        manual_reason=None,
-        outcome=AWAITING_LEADER,
-    )
-    if leader is not None:
-        await uow.publish(
-            manual_required_event(
-                petition_id=request.petition_id, bounces=bounces, leader_id=leader, at=now
-            ),
-            subject=f"petition:{request.petition_id}",
-        )
-        MANUAL_DECISIONS_REQUIRED.inc()
-    else:
-        log.error("routing.no_leader_for_manual_decision", petition_id=str(request.petition_id))
-    updated = replace(
-        request,
-        status=RequestStatus.AWAITING_MANUAL,
-        lead_unit_id=None,
-        participating_unit_ids=(),
-        decided_at=now,
-    )
-    await uow.requests.save(updated)
-    return updated
 
 
 async def decide_by_hand(
@@ -380,7 +178,7 @@ async def decide_by_hand(
         reason=reason,
     )
     bounces = await uow.bounces.list_for(petition_id)
-    return await _apply(
+    return await outcomes.apply(
         uow, request, decision, bounces, now, decided_by=decided_by, manual_reason=reason
     )
 
@@ -405,4 +203,4 @@ async def preview(
     snapshot = await cache.current(uow)
     if snapshot is None:
         raise NoRegistry("no registry is loaded: import a registry file first")
-    return timed_decide(facts, snapshot, rules, {})
+    return outcomes.timed_decide(facts, snapshot, rules, {})
