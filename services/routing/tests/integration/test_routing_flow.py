@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
+from sqlalchemy import insert
 
+from huiyin_routing.db import routing_requests
 from huiyin_routing.domain.decision import RoutingPolicy
 from huiyin_routing.service import routing as use_cases
 from huiyin_routing.service.outcomes import RoutingRules
@@ -285,3 +287,30 @@ async def test_a_return_arriving_twice_or_before_the_acceptance_counts_once(
     ).json()
     assert request["bounce_count"] == 1
     assert request["lead_unit_id"] == "370100-rsj"  # the unit that returned it is excluded
+
+
+async def test_requests_queued_before_facts_were_kept_do_not_block_an_import(
+    routing: Routing,
+) -> None:
+    legacy = uuid.uuid4()
+    async with routing.service.platform.engine.begin() as connection:
+        await connection.execute(
+            insert(routing_requests).values(
+                petition_id=legacy,
+                registration_number="370102-xfb-2026-000001",
+                office_id="370102-xfb",
+                division_code="370102",
+                kind="help_request",
+                subject_category="labour.wages",
+                urgent=False,
+                accepted_at=NOW,
+                received_at=NOW,
+                status="pending",
+            )
+        )
+    petition_id = uuid.uuid4()
+    await accept(routing, petition_id, RULES)
+    imported = await routing.import_sample()
+    assert imported.json()["routed_waiting"] == 1
+    waiting = (await routing.client.get("/v1/routing-requests", headers=CLERK)).json()
+    assert [r["petition_id"] for r in waiting] == [str(legacy)]

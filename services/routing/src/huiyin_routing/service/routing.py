@@ -66,7 +66,9 @@ async def route_waiting(
 ) -> int:
     """Decide every request that arrived before any registry was loaded."""
     decided = 0
-    while batch := await uow.requests.list(statuses=[RequestStatus.PENDING], limit=200, offset=0):
+    while batch := await uow.requests.list(
+        statuses=[RequestStatus.PENDING], limit=200, offset=0, decidable_only=True
+    ):
         for request in batch:
             bounces = await uow.bounces.list_for(request.petition_id)
             await outcomes.decide_and_apply(
@@ -108,7 +110,11 @@ async def on_returned(
         return
     bounces = [*known, bounce]
     request = replace(request, bounce_count=len(bounces))
-    if request.status is not RequestStatus.ROUTED or request.lead_unit_id != event.unit.unit_id:
+    if (
+        request.status is not RequestStatus.ROUTED
+        or request.lead_unit_id != event.unit.unit_id
+        or request.facts is None
+    ):
         # A stale return (the case already moved on): it counts, but decides nothing.
         log.info("routing.return_recorded_only", petition_id=str(event.petition_id))
         await uow.requests.save(request)
