@@ -24,12 +24,9 @@ from pathlib import Path
 
 from huiyin_routing.config import RoutingSettings
 from huiyin_routing.db import messaging
-from huiyin_routing.domain.registry_build import (
-    InvalidRegistryError,
-    RegistryProblem,
-    build_snapshot,
-)
+from huiyin_routing.domain.registry_build import build_snapshot
 from huiyin_routing.domain.registry_file import parse_registry
+from huiyin_routing.domain.registry_problems import InvalidRegistryError, RegistryProblem
 from huiyin_routing.service import registry, routing
 from huiyin_routing.service.registry import RegistryRefused
 from huiyin_routing.unit_of_work import RoutingUnitOfWork

@@ -4,6 +4,7 @@ record of every change (who, when, what, why).
 No ``from __future__ import annotations`` here: FastAPI must evaluate the local aliases.
 """
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -12,13 +13,13 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from huiyin_routing.domain.registry import Organisation, RegistrySnapshot
-from huiyin_routing.domain.registry_build import InvalidRegistryError
 from huiyin_routing.domain.registry_file import parse_registry
+from huiyin_routing.domain.registry_problems import InvalidRegistryError
 from huiyin_routing.entrypoints.dependencies import now, unit_of_work_dependency
 from huiyin_routing.repository import RegistryChange, RegistryVersionRow
 from huiyin_routing.service import registry, routing
+from huiyin_routing.service.outcomes import RoutingRules
 from huiyin_routing.service.registry import NoRegistry, RegistryCache, RegistryRefused
-from huiyin_routing.service.routing import RoutingRules
 from huiyin_routing.unit_of_work import RoutingUnitOfWork
 from huiyin_shared.errors import NotFound
 from huiyin_shared.http.auth import Staff, StaffRole, current_staff, require_roles
@@ -160,7 +161,8 @@ def build_router(
         # The kit's body limit (max_body_bytes) bounds the upload; the CLI has none.
         body = await request.body()
         try:
-            document = parse_registry(body.decode("utf-8"))
+            # Parsing a large file takes a while: off the event loop.
+            document = await asyncio.to_thread(parse_registry, body.decode("utf-8"))
         except UnicodeDecodeError:
             raise RegistryRefused("the file is not UTF-8 text") from None
         except InvalidRegistryError as exc:
