@@ -36,11 +36,16 @@ class AccountabilityPlatform(Platform):
         name: str,
         handler: RawHandler,
         uow_factory: Callable[[], AccountabilityUnitOfWork],
+        *,
+        batch_size: int,
+        batch_wait_seconds: float,
     ) -> RawEventConsumer:
         consumer = RawEventConsumer(
             self.broker,
             name=name,
             raw_handler=handler,
+            batch_size=batch_size,
+            batch_wait_seconds=batch_wait_seconds,
             uow_factory=uow_factory,
             inbox=self.tables.inbox,
             clock=self.clock,
@@ -76,7 +81,13 @@ def bootstrap(
     uow = platform.unit_of_work_factory(AccountabilityUnitOfWork)
 
     if consumers:
-        platform.add_raw_consumer(LEDGER_CONSUMER, ledger_handler(platform.clock), uow)
+        platform.add_raw_consumer(
+            LEDGER_CONSUMER,
+            ledger_handler(platform.clock),
+            uow,
+            batch_size=settings.ledger_batch_size,
+            batch_wait_seconds=settings.ledger_batch_wait_seconds,
+        )
         platform.add_consumer(TRIGGER_CONSUMER, trigger_handlers(rules, platform.clock), uow)
     if timers:
         platform.timers = Timers(

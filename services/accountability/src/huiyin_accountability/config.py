@@ -19,6 +19,12 @@ class AccountabilitySettings(ServiceSettings):
     ledger_verify_page_size: int = Field(
         default=1000, ge=1, description="Entries read per query while verifying the chain."
     )
+    ledger_batch_size: int = Field(
+        default=32, ge=1, description="Messages appended to the ledger per transaction, at most."
+    )
+    ledger_batch_wait_seconds: float = Field(
+        default=0.005, ge=0, description="How long a message waits for others to join its batch."
+    )
     trigger_rules_file: Path | None = Field(
         default=None, description="A rule file replacing the shipped rules.yaml."
     )

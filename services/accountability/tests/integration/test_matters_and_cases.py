@@ -193,6 +193,10 @@ async def test_overdue_case_to_matter_to_decision_served_and_appealed(
 
         case = ok(await client.post(f"/v1/matters/{matter['matter_id']}/confirmation"), 201)
         case_path = f"/v1/cases/{case['record']['case_id']}"
+        confirmed = ok(await client.get(f"/v1/matters/{matter['matter_id']}"))
+        assert confirmed["accountability_case_id"] == case["record"]["case_id"]
+        listed = ok(await client.get("/v1/cases", params={"stage": "opened"}))
+        assert [c["accountability_case_id"] for c in listed] == [case["record"]["case_id"]]
         assert [d["step"] for d in case["deadlines"]] == ["investigation"]
         again = await client.post(
             f"/v1/matters/{matter['matter_id']}/dismissal", json={"reason": "changed my mind"}
