@@ -7,18 +7,14 @@ in its report.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.e2e.harness import Staff, Suite
+from tests.e2e.flow import OFFICE, People, Portal
+from tests.e2e.harness import Suite
 
-from huiyin_shared.http.auth import StaffRole
 from huiyin_shared.testing.infrastructure import Infrastructure
-
-OFFICE = "370102-xfb"
-"""The registering office of the walk-through (历下区信访局 in the sample registry)."""
 
 
 @pytest.fixture(scope="session")
@@ -34,9 +30,9 @@ def suite(
     try:
         running.create()
         running.migrate()
-        if importlib.util.find_spec("huiyin_routing.cli") is not None:
-            running.load_sample_registry()
+        running.load_sample_registry()
         running.start()
+        running.watch_everything()
         yield running
     finally:
         running.destroy()
@@ -56,21 +52,30 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 @pytest.fixture(scope="session")
-def clerk(suite: Suite) -> Iterator[Staff]:
-    staff = Staff(suite, "clerk-01", OFFICE, StaffRole.CLERK)
-    yield staff
-    staff.close()
+def people(suite: Suite) -> Iterator[People]:
+    everyone = People.of(suite)
+    yield everyone
+    everyone.close()
 
 
 @pytest.fixture(scope="session")
-def officer(suite: Suite) -> Iterator[Staff]:
-    staff = Staff(suite, "officer-01", "370100-jw", StaffRole.DISCIPLINE_OFFICER)
-    yield staff
-    staff.close()
+def portal(suite: Suite) -> Iterator[Portal]:
+    web = Portal(suite, suite.issue_portal_key("web", OFFICE))
+    yield web
+    web.close()
 
 
-@pytest.fixture(scope="session")
-def supervisor(suite: Suite) -> Iterator[Staff]:
-    staff = Staff(suite, "supervisor-01", OFFICE, StaffRole.SUPERVISOR)
-    yield staff
-    staff.close()
+FIRST = ("test_readme_walkthrough",)
+"""The README speaks of a fresh suite: it runs before the other tests fill it."""
+LAST = ("test_failure_path", "test_ledger_intact")
+"""Moving the clock by months, then checking the ledger after everything else ran."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def place(item: pytest.Item) -> tuple[int, int]:
+        module = item.nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
+        if "tests/e2e/" not in item.nodeid or module not in FIRST + LAST:
+            return (1, 0)
+        return (0, FIRST.index(module)) if module in FIRST else (2, LAST.index(module))
+
+    items.sort(key=place)

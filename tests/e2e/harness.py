@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -176,6 +176,9 @@ class Suite:
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     databases: list[str] = field(default_factory=list)
     registry_loaded: bool = False
+    taps: list[str] = field(default_factory=list)
+    published: set[str] = field(default_factory=set)
+    everything: str | None = None
 
     @property
     def exchange(self) -> str:
@@ -256,6 +259,19 @@ class Suite:
         )
         self.registry_loaded = True
 
+    def issue_portal_key(self, portal: str, office: str) -> str:
+        """An API key for a public portal, as an operator issues it (``huiyin-intake``)."""
+        done = self.services["intake"].run(
+            "portal-key",
+            "issue",
+            "--portal",
+            portal,
+            "--office",
+            office,
+            *("--scope", "submit", "--scope", "track", "--scope", "feedback"),
+        )
+        return done.stdout.strip().splitlines()[-1]
+
     def start(self, names: Sequence[str] = SERVICES) -> None:
         for name in names:
             self.services[name].start()
@@ -288,6 +304,8 @@ class Suite:
         connection = await aio_pika.connect(self.amqp_url)
         async with connection:
             channel = await connection.channel()
+            for queue in self.taps:
+                await channel.queue_delete(queue)
             for queue in self.queues():
                 await channel.queue_delete(queue)
                 await channel.queue_delete(dead_letter_queue_name(queue))
@@ -298,6 +316,47 @@ class Suite:
                 unrouted_queue_name(self.exchange),
             ):
                 await channel.exchange_delete(exchange)
+
+    def tap(self, name: str) -> str:
+        """A queue of the test's own bound to every event on the run's exchange."""
+        queue = f"{self.prefix}.tap.{name}"
+        self.taps.append(queue)
+
+        async def declare() -> None:
+            connection = await aio_pika.connect(self.amqp_url)
+            async with connection:
+                channel = await connection.channel()
+                declared = await channel.declare_queue(queue, durable=True)
+                await declared.bind(self.exchange, routing_key="#")
+
+        asyncio.run(declare())
+        return queue
+
+    def drain(self, queue: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
+        """Every message waiting in a tap, taken off it."""
+
+        async def take() -> list[aio_pika.abc.AbstractIncomingMessage]:
+            connection = await aio_pika.connect(self.amqp_url)
+            taken = []
+            async with connection:
+                channel = await connection.channel()
+                declared = await channel.get_queue(queue)
+                while (message := await declared.get(no_ack=True, fail=False)) is not None:
+                    taken.append(message)
+            return taken
+
+        return asyncio.run(take())
+
+    def watch_everything(self) -> None:
+        """From now on, keep a copy of every event of the run (see published_event_ids)."""
+        self.everything = self.tap("everything")
+
+    def published_event_ids(self) -> set[str]:
+        """The ids of every event published since watch_everything, by any service."""
+        assert self.everything is not None, "watch_everything() first"
+        for message in self.drain(self.everything):
+            self.published.add(json.loads(message.body)["id"])
+        return set(self.published)
 
     def logs(self) -> str:
         return "\n\n".join(
@@ -343,7 +402,11 @@ def bearer(value: str) -> Mapping[str, str]:
 
 
 def eventually(
-    probe: Any, *, seconds: float = 30.0, interval: float = 0.2, what: str = "condition"
+    probe: Any,
+    *,
+    seconds: float = 30.0,
+    interval: float = 0.2,
+    what: str | Callable[[], str] = "condition",
 ) -> Any:
     """Polls ``probe()`` until it returns something truthy; the asynchronous flow needs it.
 
@@ -356,4 +419,5 @@ def eventually(
         if last:
             return last
         time.sleep(interval)
-    raise AssertionError(f"{what} not reached within {seconds:.0f} s; last: {last!r}")
+    described = what() if callable(what) else what
+    raise AssertionError(f"{described} not reached within {seconds:.0f} s; last: {last!r}")

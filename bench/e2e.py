@@ -1,0 +1,176 @@
+"""End-to-end benchmark: portal POST → accepted → routed → "case opened with due dates".
+
+    uv run python bench/e2e.py [--petitions 200] [--rate 10] [--raw-seconds 3]
+
+Starts the four services as real processes (the end-to-end tests' harness: own databases,
+own broker names, removed afterwards), then offers petitions at a fixed rate from a
+portal, each accepted by a clerk at once, and times each one from its POST to the moment
+``case.opened`` for it reaches a queue of the benchmark's own, bound to the run's exchange.
+Prints the offered and sustained rates, p50/p95/p99 latency, and beside them the raw
+limits measured in the same run: PostgreSQL single-row commits through the same driver
+(asyncpg) and RabbitMQ confirmed publishes.
+
+Figures are distorted by whatever else the machine runs; read them with its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import aio_pika
+import asyncpg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.e2e.flow import OFFICE, People, Portal, wage_petition
+from tests.e2e.harness import Suite
+
+ADMIN = os.environ.get("HUIYIN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+AMQP = os.environ.get("HUIYIN_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+async def postgres_commit_rate(seconds: float) -> float:
+    connection = await asyncpg.connect(ADMIN)
+    table = f"bench_commit_{uuid.uuid4().hex[:8]}"
+    try:
+        await connection.execute(f"CREATE TEMP TABLE {table} (id uuid primary key, at float8)")
+        done, deadline = 0, time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            async with connection.transaction():
+                await connection.execute(
+                    f"INSERT INTO {table} VALUES ($1, $2)", uuid.uuid4(), time.time()
+                )
+            done += 1
+        return done / seconds
+    finally:
+        await connection.close()
+
+
+async def rabbitmq_confirmed_publish_rate(seconds: float) -> float:
+    connection = await aio_pika.connect(AMQP)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        queue = await channel.declare_queue(exclusive=True)
+        done, deadline = 0, time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            await channel.default_exchange.publish(
+                aio_pika.Message(b"{}", delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+                routing_key=queue.name,
+            )
+            done += 1
+        return done / seconds
+
+
+class CaseWatcher:
+    """Records when ``case.opened`` arrives for each petition, on a queue of our own."""
+
+    def __init__(self, suite: Suite) -> None:
+        self.suite = suite
+        self.opened_at: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    async def _run(self) -> None:
+        connection = await aio_pika.connect(self.suite.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.declare_queue(exclusive=True)
+            await queue.bind(self.suite.exchange, routing_key="case.opened")
+            async with queue.iterator() as messages:
+                async for message in messages:
+                    await message.ack()
+                    data = json.loads(message.body)["data"]
+                    self.opened_at.setdefault(data["petition_id"], time.time())
+                    if self._stop.is_set():
+                        return
+
+
+def offer(people: People, portal: Portal, petitions: int, rate: float) -> dict[str, float]:
+    """Submit and accept petitions at the offered rate; returns petition id → POST time."""
+    sent: dict[str, float] = {}
+    start = time.monotonic()
+    for number in range(petitions):
+        pause = start + number / rate - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+        posted = time.time()
+        petition = portal.submit(wage_petition(summary=f"基准测试第{number}件：拖欠工资"))
+        people.accept(petition)
+        sent[petition.petition_id] = posted
+    return sent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--petitions", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=10.0, help="petitions offered per second")
+    parser.add_argument("--raw-seconds", type=float, default=3.0)
+    args = parser.parse_args()
+
+    raw_pg = asyncio.run(postgres_commit_rate(args.raw_seconds))
+    raw_mq = asyncio.run(rabbitmq_confirmed_publish_rate(args.raw_seconds))
+
+    suite = Suite(
+        workdir=Path(tempfile.mkdtemp(prefix="huiyin-bench-")), postgres_url=ADMIN, amqp_url=AMQP
+    )
+    try:
+        suite.create()
+        suite.migrate()
+        suite.load_sample_registry()
+        suite.start()
+        people = People.of(suite)
+        portal = Portal(suite, suite.issue_portal_key("bench", OFFICE))
+        watcher = CaseWatcher(suite)
+        watcher.start()
+        began = time.time()
+        sent = offer(people, portal, args.petitions, args.rate)
+        deadline = time.monotonic() + 120
+        while not set(sent) <= set(watcher.opened_at) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        latencies = [watcher.opened_at[p] - t for p, t in sent.items() if p in watcher.opened_at]
+        finished = max(
+            (watcher.opened_at[p] for p in sent if p in watcher.opened_at), default=began
+        )
+        watcher.stop()
+        people.close()
+        portal.close()
+    finally:
+        suite.destroy()
+
+    ms = [v * 1000 for v in latencies]
+    print(f"offered: {args.petitions} petitions at {args.rate:.1f}/s (POST + accept each)")
+    print(f"cases opened: {len(latencies)} of {args.petitions}")
+    print(
+        f"sustained: {len(latencies) / max(finished - began, 1e-9):.1f} petitions/s to case opened"
+    )
+    print(
+        f"latency POST → case opened: p50 {percentile(ms, 0.5):.0f} ms, "
+        f"p95 {percentile(ms, 0.95):.0f} ms, p99 {percentile(ms, 0.99):.0f} ms"
+    )
+    print(f"raw PostgreSQL single-row commits (asyncpg): {raw_pg:.0f}/s")
+    print(f"raw RabbitMQ confirmed publishes (aio-pika): {raw_mq:.0f}/s")
+
+
+if __name__ == "__main__":
+    main()
