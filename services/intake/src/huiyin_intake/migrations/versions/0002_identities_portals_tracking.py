@@ -30,7 +30,6 @@ def _petition_columns() -> tuple[sa.Column[Any], ...]:
         sa.Column("original_petition_id", sa.Uuid(), nullable=True),
         sa.Column("urgent_reported_at", UTCDateTime(), nullable=True),
         sa.Column("query_code_hash", sa.String(length=64), nullable=True),
-        sa.Column("published_summary", sa.Text(), nullable=True),
     )
 
 
