@@ -100,6 +100,14 @@ async def test_a_change_is_validated_versioned_and_recorded(routing: Routing) ->
     assert latest["detail"]["before"] is None
     assert latest["detail"]["after"]["name"] == "历下区行政审批服务局"
     assert changes[1]["action"] == "import"
+    exported = await routing.client.get("/v1/registry/document", headers=ADMIN)
+    assert exported.headers["content-type"].startswith("application/yaml")
+    assert exported.text.startswith("# Jurisdiction registry, version 2")
+    assert "历下区行政审批服务局" in exported.text
+    assert (await routing.client.get("/v1/registry/document", headers=CLERK)).status_code == 403
+    reimported = await routing.import_sample(exported.text)
+    assert reimported.status_code == 201, reimported.text
+    assert reimported.json()["checksum"] == response.json()["checksum"]
     no_competence = await routing.client.post(
         "/v1/registry/changes",
         json={
@@ -118,7 +126,7 @@ async def test_a_change_is_validated_versioned_and_recorded(routing: Routing) ->
         headers=ADMIN,
     )
     assert missing.status_code == 404
-    assert (await routing.client.get("/v1/registry", headers=CLERK)).json()["version"] == 2
+    assert (await routing.client.get("/v1/registry", headers=CLERK)).json()["version"] == 3
 
 
 async def test_an_import_or_change_may_not_orphan_open_routes(routing: Routing) -> None:

@@ -152,3 +152,16 @@ def _parse(text: str) -> Any:
                     raise _RefusedError("a registry file holds one document", _line(extra))
             return document
     return None
+
+
+def registry_yaml(document: Any, version: int) -> str:
+    """A document written back as a registry file (every entry in full, no aliases)."""
+    base: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+    class _Dumper(base):  # type: ignore[misc]
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    header = f"# Jurisdiction registry, version {version} (format huiyin-registry/1)\n"
+    body: str = yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+    return header + body
