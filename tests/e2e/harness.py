@@ -175,7 +175,6 @@ class Suite:
     prefix: str = field(default_factory=lambda: f"e2e{uuid.uuid4().hex[:10]}")
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     databases: list[str] = field(default_factory=list)
-    registry_loaded: bool = False
     taps: list[str] = field(default_factory=list)
     published: set[str] = field(default_factory=set)
     everything: str | None = None
@@ -257,7 +256,6 @@ class Suite:
         self.services["routing"].run(
             "registry", "load", "--sample", "--by", "e2e-setup", "--reason", "end-to-end run"
         )
-        self.registry_loaded = True
 
     def issue_portal_key(self, portal: str, office: str) -> str:
         """An API key for a public portal, as an operator issues it (``huiyin-intake``)."""
