@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from huiyin_shared.settings import ServiceSettings
@@ -37,16 +36,3 @@ class AccountabilitySettings(ServiceSettings):
         ge=0,
         description="Verify the whole chain this often (sets huiyin_ledger_chain_intact); 0: never.",
     )
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        # Deadlines are dates in this zone: refuse to start with one that cannot be loaded.
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
-
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import itertools
 from datetime import time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
@@ -35,19 +34,6 @@ class SupervisionSettings(ServiceSettings):
     screening_hot_topic_threshold: int = Field(default=10, ge=2)
     sweep_interval_seconds: float = Field(default=30.0, gt=0)
     sweep_batch_size: int = Field(default=500, ge=1)
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        # Deadlines are dates in this zone: refuse to start with one that cannot be loaded.
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
-
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
 
     def ladder(self) -> tuple[EscalationStep, ...]:
         return parse_ladder(self.escalation_ladder)
