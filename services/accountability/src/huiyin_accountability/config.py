@@ -30,7 +30,9 @@ class AccountabilitySettings(ServiceSettings):
     timer_interval_seconds: float = Field(
         default=5.0, gt=0, description="How often due trigger checks and deadlines are looked at."
     )
-    timer_batch_size: int = Field(default=100, ge=1)
+    timer_batch_size: int = Field(
+        default=100, ge=1, description="Due checks and deadlines claimed per transaction."
+    )
     ledger_verify_interval_seconds: float = Field(
         default=21600,
         ge=0,
