@@ -1,8 +1,8 @@
 """The pieces every service wires the same way: clock, database, outbox, broker, relay.
 
 A service's ``bootstrap.py`` builds one :class:`Platform`, adds its consumers, background
-work and routes, and hands it to :mod:`huiyin_shared.runtime` to run. Tests build one too, with their own
-settings, clock and database.
+work and routes, and hands it to :mod:`huiyin_shared.runtime` to run. Tests build one too,
+with their own settings, clock and database.
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ class Platform:
         for task in self._background_tasks:
             task.cancel()
         for task in self._background_tasks:
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._background_tasks.clear()
         await self.broker.close()
