@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from huiyin_intake import cli
+from huiyin_intake.config import IntakeSettings
 
 pytestmark = pytest.mark.integration
 
@@ -19,7 +20,8 @@ def strip(problem: dict[str, Any]) -> dict[str, Any]:
 
 async def run_cli(monkeypatch: pytest.MonkeyPatch, intake: Any, capsys: Any, *argv: str) -> str:
     monkeypatch.setenv("HUIYIN_INTAKE_DATABASE_URL", intake.settings.sqlalchemy_url())
-    assert await asyncio.to_thread(cli.run, list(argv)) == 0
+    command = cli.COMMANDS[argv[0]]
+    assert await asyncio.to_thread(command.run, IntakeSettings(), argv[1:]) == 0
     return str(capsys.readouterr().out.strip().splitlines()[-1])
 
 

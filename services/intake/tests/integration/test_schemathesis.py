@@ -23,6 +23,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from huiyin_intake import cli
+from huiyin_intake.config import IntakeSettings
 from huiyin_shared.db.migrations import upgrade
 from huiyin_shared.http.auth import StaffRole, issue_token
 from huiyin_shared.testing.infrastructure import Infrastructure, create_database, drop_database
@@ -94,9 +95,9 @@ def _issue_key() -> str:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         assert (
-            cli.run(
+            cli.COMMANDS["portal-key"].run(
+                IntakeSettings(),
                 [
-                    "portal-key",
                     "issue",
                     "--portal",
                     "fuzz",
@@ -108,7 +109,7 @@ def _issue_key() -> str:
                     "track",
                     "--scope",
                     "feedback",
-                ]
+                ],
             )
             == 0
         )

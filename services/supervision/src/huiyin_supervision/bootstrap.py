@@ -19,22 +19,6 @@ from huiyin_supervision.sweeper import ScreeningSchedule, Sweeper
 from huiyin_supervision.unit_of_work import SupervisionUnitOfWork
 
 
-class SupervisionPlatform(Platform):
-    """The kit's platform plus the sweeper, started and stopped with it."""
-
-    sweeper: Sweeper | None = None
-
-    async def start(self, *, relay: bool = True) -> None:
-        await super().start(relay=relay)
-        if self.sweeper is not None:
-            self.sweeper.start()
-
-    async def stop(self) -> None:
-        if self.sweeper is not None:
-            await self.sweeper.stop()
-        await super().stop()
-
-
 def bootstrap(
     settings: SupervisionSettings | None = None,
     *,
@@ -44,7 +28,7 @@ def bootstrap(
     sweeper: bool = True,
 ) -> ServiceApp:
     settings = settings or SupervisionSettings()
-    platform = SupervisionPlatform(settings, tables=messaging, clock=clock)
+    platform = Platform(settings, tables=messaging, clock=clock)
     office = OfficeCalendar(
         calendar=calendar or BusinessCalendar.from_file(settings.calendar_override_file),
         timezone=settings.zone(),
@@ -64,7 +48,7 @@ def bootstrap(
             uow,
         )
     if sweeper:
-        platform.sweeper = Sweeper(
+        sweeps = Sweeper(
             uow,
             ctx,
             platform.clock,
@@ -77,6 +61,8 @@ def bootstrap(
                 rules=screening_rules(settings),
             ),
         )
+        # Every replica sweeps, relay or not: the row locks share the due timers out.
+        platform.add_background("supervision-sweeper", sweeps.run, with_relay=False)
     return ServiceApp(
         platform=platform,
         title="Huiyin supervision",

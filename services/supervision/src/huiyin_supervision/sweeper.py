@@ -1,12 +1,12 @@
 """The background loop: timers, calendar changes and the business gauges.
 
-Every replica runs it; the row locks of the sweep share the due timers between them.
+Every replica runs it (the platform starts :meth:`Sweeper.run` as background work); the row
+locks of the sweep share the due timers between them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -60,19 +60,8 @@ class Sweeper:
         self._batch = batch
         self._calendar_file = calendar_file
         self._calendar_version = self._version()
-        self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="supervision-sweeper")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
+    async def run(self) -> None:
         # Once at start: the chinese_calendar package may have been upgraded (a provisional
         # year became official), which a running process cannot otherwise notice. Only the
         # provisional due dates can change that way, so only they are read.
