@@ -1,11 +1,13 @@
 """Power-operation record benchmark: append throughput and full-chain verification.
 
-    uv run python bench/accountability.py [--appends 5000] [--writers 4] [--entries 1000000]
+    uv run python bench/accountability.py [--appends 5000] [--writers 4] [--batch 32]
+                                          [--entries 1000000] [--no-export]
 
 Prints:
-1. append throughput: ``--appends`` events appended one transaction each, as the ledger
-   consumer does (inbox row, head lock, entry insert, head update), by ``--writers``
-   concurrent writers sharing the one head lock; appends/s;
+1. append throughput: ``--appends`` events appended as the ledger consumer does (head lock,
+   then per event its inbox row, entry insert and head update) by ``--writers`` concurrent
+   writers sharing the one head lock, one event per transaction and ``--batch`` per
+   transaction (the consumer batches the messages in flight); appends/s;
 2. full-chain verification of ``--entries`` entries: the chain is built with the service's
    own hashing and bulk-loaded (COPY), then ``verify_ledger`` re-reads and re-hashes every
    entry page by page, as ``GET /v1/ledger/verify`` and ``verify-ledger`` do; seconds and
@@ -35,12 +37,12 @@ from huiyin_accountability import service
 from huiyin_accountability.bootstrap import bootstrap
 from huiyin_accountability.config import AccountabilitySettings
 from huiyin_accountability.domain.ledger import LedgerHead, format_recorded_at
+from huiyin_accountability.entrypoints.ledger_consumer import record_many_once
 from huiyin_accountability.unit_of_work import AccountabilityUnitOfWork
 from huiyin_shared.clock import SystemClock
 from huiyin_shared.contracts.catalogue import build_envelope
 from huiyin_shared.contracts.envelope import Envelope
 from huiyin_shared.db.migrations import upgrade
-from huiyin_shared.messaging.inbox import record_once
 from huiyin_shared.testing.events import petition_registered
 from huiyin_shared.testing.infrastructure import create_database, drop_database
 
@@ -60,7 +62,7 @@ def body(n: int) -> str:
     ).model_dump_json()
 
 
-async def appends(url: str, count: int, writers: int) -> float:
+async def appends(url: str, count: int, writers: int, batch: int) -> float:
     app = bootstrap(AccountabilitySettings(database_url=url), consumers=False, timers=False)
     platform = app.platform
     uow_factory = platform.unit_of_work_factory(AccountabilityUnitOfWork)
@@ -72,18 +74,18 @@ async def appends(url: str, count: int, writers: int) -> float:
 
     async def writer() -> None:
         while not queue.empty():
-            text = queue.get_nowait()
-            envelope = Envelope.model_validate_json(text)
+            texts = [queue.get_nowait() for _ in range(min(batch, queue.qsize()))]
+            items = [(text, Envelope.model_validate_json(text)) for text in texts]
             async with uow_factory() as uow:
-                await record_once(
+                await uow.ledger.lock_head()
+                await record_many_once(
                     uow.session,
                     platform.tables.inbox,
-                    event_id=envelope.id,
+                    [envelope for _, envelope in items],
                     consumer="accountability.ledger",
-                    event_type=envelope.type,
                     received_at=clock.now(),
                 )
-                await service.record_event(uow, envelope=envelope, clock=clock, raw=text)
+                await service.record_events(uow, items, clock=clock)
                 await uow.commit()
 
     started = time.perf_counter()
@@ -213,10 +215,12 @@ async def main(args: argparse.Namespace) -> None:
         try:
             await asyncio.to_thread(upgrade, "huiyin_accountability", url)
             if label == "append":
-                rate = await appends(url, args.appends, args.writers)
-                print(
-                    f"append: {args.appends} events, {args.writers} writers: {rate:,.0f} appends/s"
-                )
+                for batch in sorted({1, args.batch}):
+                    rate = await appends(url, args.appends, args.writers, batch)
+                    print(
+                        f"append: {args.appends} events, {args.writers} writers, "
+                        f"{batch} per transaction: {rate:,.0f} appends/s"
+                    )
             else:
                 started = time.perf_counter()
                 last = await bulk_load(url, args.entries)
@@ -243,6 +247,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--appends", type=int, default=5000)
     parser.add_argument("--writers", type=int, default=4)
+    parser.add_argument("--batch", type=int, default=32, help="appends per transaction")
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--no-export", dest="export", action="store_false")
     asyncio.run(main(parser.parse_args()))

@@ -83,6 +83,7 @@ def test_the_default_database_is_a_sqlite_file_named_after_the_service(tmp_path:
         ("HUIYIN_DEMO_LOG_FORMAT", "xml"),
         ("HUIYIN_DEMO_LOG_LEVEL", "TRACE"),
         ("HUIYIN_DEMO_DELIVERY_LIMIT", "0"),
+        ("HUIYIN_DEMO_TIMEZONE", "Asia/Atlantis"),
     ],
 )
 def test_invalid_values_are_refused(
@@ -102,3 +103,7 @@ def test_defaults_make_a_local_run_work() -> None:
     assert settings.timezone == "Asia/Shanghai"
     assert settings.clock_control_file is None
     assert settings.max_body_bytes == 1_048_576
+
+
+def test_the_zone_is_the_offices() -> None:
+    assert DemoSettings().zone().key == "Asia/Shanghai"

@@ -73,6 +73,13 @@ OUTBOX_OLDEST_AGE = Gauge(
     ["service"],
 )
 
+# Background work (sweeps, timers) — task is the name a service gave it.
+BACKGROUND_RESTARTS = Counter(
+    "huiyin_background_task_restarts_total",
+    "Background tasks that crashed and were restarted (after a backoff).",
+    ["service", "task"],
+)
+
 # Business calendar.
 PROVISIONAL_DEADLINES = Counter(
     "huiyin_calendar_provisional_computations_total",

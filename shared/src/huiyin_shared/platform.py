@@ -1,15 +1,16 @@
 """The pieces every service wires the same way: clock, database, outbox, broker, relay.
 
-A service's ``bootstrap.py`` builds one :class:`Platform`, adds its consumers and routes,
-and hands it to :mod:`huiyin_shared.runtime` to run. Tests build one too, with their own
-settings, clock and database.
+A service's ``bootstrap.py`` builds one :class:`Platform`, adds its consumers, background
+work and routes, and hands it to :mod:`huiyin_shared.runtime` to run. Tests build one too,
+with their own settings, clock and database.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import structlog
@@ -25,13 +26,26 @@ from huiyin_shared.messaging.outbox import OutboxWriter
 from huiyin_shared.messaging.publisher import EventPublisher
 from huiyin_shared.messaging.relay import OutboxRelay
 from huiyin_shared.messaging.tables import MessagingTables
+from huiyin_shared.metrics import BACKGROUND_RESTARTS
 from huiyin_shared.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
 
 DLQ_SAMPLE_SECONDS = 15.0
+BACKGROUND_RESTART_FIRST_SECONDS = 1.0
+BACKGROUND_RESTART_MAX_SECONDS = 60.0
+"""A crashed background task is restarted after 1 s, doubling up to a minute between crashes."""
 
 U = TypeVar("U", bound=UnitOfWork)
+
+
+@dataclass(frozen=True, slots=True)
+class BackgroundWork:
+    """A long-running loop a service runs beside its consumers (sweeps, timers)."""
+
+    name: str
+    run: Callable[[], Awaitable[None]]
+    with_relay: bool
 
 
 class Platform:
@@ -74,7 +88,9 @@ class Platform:
         )
         self.broker.on_ready(self.relay.wake)
         self.consumers: list[EventConsumer] = []
+        self.background: list[BackgroundWork] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self._background_tasks: list[asyncio.Task[None]] = []
 
     def unit_of_work(self) -> UnitOfWork:
         """A plain unit of work; services subclass UnitOfWork to add repositories."""
@@ -109,6 +125,18 @@ class Platform:
         self.consumers.append(consumer)
         return consumer
 
+    def add_background(
+        self, name: str, run: Callable[[], Awaitable[None]], *, with_relay: bool = True
+    ) -> None:
+        """Run ``run()`` from :meth:`start` to :meth:`stop`, restarted if it crashes.
+
+        ``with_relay`` work runs only in processes that relay the outbox (the ones doing the
+        service's periodic work); ``with_relay=False`` work runs in every started process.
+        """
+        if any(work.name == name for work in self.background):
+            raise ValueError(f"background work {name!r} is added already")
+        self.background.append(BackgroundWork(name=name, run=run, with_relay=with_relay))
+
     async def check_database(self) -> None:
         async with self.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
@@ -120,8 +148,20 @@ class Platform:
             self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
         if self.consumers:
             self._tasks.append(asyncio.create_task(self._sample_dead_letters(), name="dlq-sampler"))
+        for work in self.background:
+            if relay or not work.with_relay:
+                self._background_tasks.append(
+                    asyncio.create_task(self._keep_running(work), name=work.name)
+                )
 
     async def stop(self) -> None:
+        # Background work first: it may still be writing through the broker and the engine.
+        for task in self._background_tasks:
+            task.cancel()
+        for task in self._background_tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._background_tasks.clear()
         await self.broker.close()
         for task in self._tasks:
             task.cancel()
@@ -130,6 +170,24 @@ class Platform:
                 await task
         self._tasks.clear()
         await self.engine.dispose()
+
+    async def _keep_running(self, work: BackgroundWork) -> None:
+        delay = BACKGROUND_RESTART_FIRST_SECONDS
+        while True:
+            started = asyncio.get_running_loop().time()
+            try:
+                await work.run()
+            except Exception:
+                BACKGROUND_RESTARTS.labels(service=self.settings.service_name, task=work.name).inc()
+                # A task that ran a good while before crashing starts its backoff afresh.
+                if asyncio.get_running_loop().time() - started > BACKGROUND_RESTART_MAX_SECONDS:
+                    delay = BACKGROUND_RESTART_FIRST_SECONDS
+                log.exception("background.crashed", task=work.name, restart_in_seconds=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, BACKGROUND_RESTART_MAX_SECONDS)
+            else:
+                log.info("background.finished", task=work.name)
+                return
 
     async def _sample_dead_letters(self) -> None:
         while True:

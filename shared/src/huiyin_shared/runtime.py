@@ -3,6 +3,7 @@
     huiyin-<svc> serve   [--no-consumers] [--no-relay]   HTTP API + consumers + outbox relay
     huiyin-<svc> worker  [--no-consumers] [--no-relay]   consumers + relay, HTTP for probes only
     huiyin-<svc> migrate                                  apply the database migrations
+    huiyin-<svc> <command> …                              a service's own admin command
 
 Every mode serves ``/healthz``, ``/readyz`` and ``/metrics`` so each process can be probed
 and scraped. Several processes of one service may run at once (see docs/operations.md).
@@ -11,9 +12,11 @@ and scraped. Several processes of one service may run at once (see docs/operatio
 from __future__ import annotations
 
 import argparse
-from collections.abc import AsyncIterator, Callable, Sequence
+import sys
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 import structlog
 import uvicorn
@@ -27,6 +30,9 @@ from huiyin_shared.platform import Platform
 from huiyin_shared.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
+
+S = TypeVar("S", bound=ServiceSettings)
+KIT_COMMANDS = frozenset({"serve", "worker", "migrate"})
 
 
 @dataclass
@@ -42,6 +48,19 @@ class ServiceApp:
 
 Bootstrap = Callable[..., ServiceApp]
 """``bootstrap(settings, *, consumers: bool) -> ServiceApp``."""
+
+
+@dataclass(frozen=True)
+class Command(Generic[S]):
+    """A service's own subcommand (an admin task) beside serve, worker and migrate.
+
+    ``run(settings, argv)`` gets the arguments after the command's name, parses them itself
+    and returns the exit status. Its standard output is its result (scripts read it); the
+    kit sends the log lines to standard error.
+    """
+
+    help: str
+    run: Callable[[S, Sequence[str]], int]
 
 
 def build_app(service: ServiceApp, *, with_routes: bool = True, relay: bool = True) -> FastAPI:
@@ -76,23 +95,41 @@ def build_app(service: ServiceApp, *, with_routes: bool = True, relay: bool = Tr
 
 def run_cli(
     *,
-    settings_type: type[ServiceSettings],
+    settings_type: type[S],
     bootstrap: Bootstrap,
     package: str,
     argv: Sequence[str] | None = None,
+    commands: Mapping[str, Command[S]] | None = None,
 ) -> None:
+    """Parse the command line and run it; a service command exits with its own status."""
+    own = dict(commands or {})
+    if clash := KIT_COMMANDS & own.keys():
+        raise ValueError(f"service commands may not replace the kit's: {sorted(clash)}")
+    args_in = list(sys.argv[1:] if argv is None else argv)
     settings = settings_type()
+    if args_in and args_in[0] in own:
+        configure_logging(
+            service=settings.service_name,
+            fmt=settings.log_format,
+            level=settings.log_level,
+            stream=sys.stderr,
+        )
+        raise SystemExit(own[args_in[0]].run(settings, args_in[1:]))
+
     parser = argparse.ArgumentParser(prog=f"huiyin-{settings.service_name}")
-    commands = parser.add_subparsers(dest="command")
+    subcommands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in (
         ("serve", "HTTP API, event consumers and outbox relay"),
         ("worker", "event consumers and outbox relay; HTTP only for probes and metrics"),
     ):
-        sub = commands.add_parser(name, help=help_text)
+        sub = subcommands.add_parser(name, help=help_text)
         sub.add_argument("--no-consumers", action="store_true", help="do not consume events")
         sub.add_argument("--no-relay", action="store_true", help="do not relay the outbox")
-    commands.add_parser("migrate", help="apply database migrations and exit")
-    args = parser.parse_args(argv)
+    subcommands.add_parser("migrate", help="apply database migrations and exit")
+    for name, extra in own.items():
+        # Listed for --help; dispatched above, before this parser sees their arguments.
+        subcommands.add_parser(name, help=extra.help, add_help=False)
+    args = parser.parse_args(args_in)
     command = args.command or "serve"
 
     configure_logging(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TokenAlgorithm = Literal["HS256", "EdDSA", "ES256", "RS256"]
@@ -60,6 +61,20 @@ class ServiceSettings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     clock_control_file: Path | None = None
     calendar_override_file: Path | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        # Deadlines are dates in this zone: refuse to start with one that cannot be loaded.
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    def zone(self) -> ZoneInfo:
+        """The office's time zone, in which deadlines are dates."""
+        return ZoneInfo(self.timezone)
 
     def sqlalchemy_url(self) -> str:
         """The database URL, defaulting to a SQLite file named after the service."""

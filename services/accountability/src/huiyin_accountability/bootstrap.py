@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 from huiyin_accountability import __version__
@@ -26,36 +25,33 @@ from huiyin_shared.platform import Platform
 from huiyin_shared.runtime import ServiceApp
 
 
-class AccountabilityPlatform(Platform):
-    """The kit's platform plus the raw ledger consumer and the timers (run with the relay)."""
+def _add_ledger_consumer(
+    platform: Platform,
+    handler: RawHandler,
+    uow_factory: Callable[[], AccountabilityUnitOfWork],
+    settings: AccountabilitySettings,
+) -> None:
+    """The raw ledger consumer on the platform's broker, inbox and topology.
 
-    timers: Timers | None = None
-
-    def add_raw_consumer(
-        self,
-        name: str,
-        handler: RawHandler,
-        uow_factory: Callable[[], AccountabilityUnitOfWork],
-    ) -> RawEventConsumer:
-        consumer = RawEventConsumer(
-            self.broker,
-            name=name,
+    Built here rather than by the kit: it is the ledger's own kind of consumer (raw bodies,
+    batched appends under the chain head's lock) and the only one of its kind.
+    """
+    platform.consumers.append(
+        RawEventConsumer(
+            platform.broker,
+            name=LEDGER_CONSUMER,
             raw_handler=handler,
+            batch_size=settings.ledger_batch_size,
+            batch_wait_seconds=settings.ledger_batch_wait_seconds,
             uow_factory=uow_factory,
-            inbox=self.tables.inbox,
-            clock=self.clock,
-            exchange=self.settings.events_exchange,
-            queue_prefix=self.settings.queue_prefix,
-            prefetch=self.settings.consumer_prefetch,
-            delivery_limit=self.settings.delivery_limit,
+            inbox=platform.tables.inbox,
+            clock=platform.clock,
+            exchange=settings.events_exchange,
+            queue_prefix=settings.queue_prefix,
+            prefetch=settings.consumer_prefetch,
+            delivery_limit=settings.delivery_limit,
         )
-        self.consumers.append(consumer)
-        return consumer
-
-    async def start(self, *, relay: bool = True) -> None:
-        await super().start(relay=relay)
-        if self.timers is not None and relay:
-            self._tasks.append(asyncio.create_task(self.timers.run(), name="timers"))
+    )
 
 
 def bootstrap(
@@ -67,7 +63,7 @@ def bootstrap(
     timers: bool = True,
 ) -> ServiceApp:
     settings = settings or AccountabilitySettings()
-    platform = AccountabilityPlatform(settings, tables=messaging, clock=clock)
+    platform = Platform(settings, tables=messaging, clock=clock)
     office = Office(
         calendar=calendar or BusinessCalendar.from_file(settings.calendar_override_file),
         zone=settings.zone(),
@@ -76,10 +72,10 @@ def bootstrap(
     uow = platform.unit_of_work_factory(AccountabilityUnitOfWork)
 
     if consumers:
-        platform.add_raw_consumer(LEDGER_CONSUMER, ledger_handler(platform.clock), uow)
+        _add_ledger_consumer(platform, ledger_handler(platform.clock), uow, settings)
         platform.add_consumer(TRIGGER_CONSUMER, trigger_handlers(rules, platform.clock), uow)
     if timers:
-        platform.timers = Timers(
+        rounds = Timers(
             uow,
             rules=rules,
             office=office,
@@ -89,6 +85,8 @@ def bootstrap(
             verify_interval_seconds=settings.ledger_verify_interval_seconds,
             verify_page_size=settings.ledger_verify_page_size,
         )
+        # Only where the relay runs: API-only replicas (--no-relay) leave them to the workers.
+        platform.add_background("accountability-timers", rounds.run)
     return ServiceApp(
         platform=platform,
         title="Huiyin accountability",

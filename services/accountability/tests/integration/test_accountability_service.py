@@ -22,8 +22,10 @@ from sqlalchemy.exc import DBAPIError
 
 from huiyin_accountability.bootstrap import bootstrap
 from huiyin_accountability.config import AccountabilitySettings
+from huiyin_accountability.entrypoints.ledger_consumer import RawEventConsumer
 from huiyin_shared.clock import Clock
 from huiyin_shared.contracts.catalogue import EventData
+from huiyin_shared.contracts.envelope import Envelope
 from huiyin_shared.contracts.events.petition import (
     PetitionAccepted,
     PetitionFeedbackReceived,
@@ -308,3 +310,38 @@ async def test_raw_bytes_of_any_event_are_recorded_and_an_outsider_can_verify_th
         verdict = (await client.get("/v1/ledger/verify")).json()
         assert verdict["first_broken_sequence"] == tampered_at
         assert REGISTRY.get_sample_value("huiyin_ledger_chain_intact") == 0
+
+
+async def test_one_failing_message_does_not_take_its_batch_with_it(
+    postgres_url: str, broker_namespace: BrokerNamespace
+) -> None:
+    await asyncio.to_thread(upgrade, "huiyin_accountability", postgres_url)
+    broker_namespace.queue("accountability.ledger")
+    settings = settings_for(postgres_url, broker_namespace).model_copy(
+        update={"ledger_batch_wait_seconds": 0.2}  # let the ten arrive as one batch
+    )
+    async with running(settings) as (service, client):
+        consumer = next(c for c in service.platform.consumers if isinstance(c, RawEventConsumer))
+        record = consumer.raw_handler
+
+        async def fails_on_urgent(items: list[tuple[str, Envelope]], uow: Any) -> None:
+            if any(envelope.type == "petition.urgent_reported" for _, envelope in items):
+                raise RuntimeError("this one cannot be stored")
+            await record(items, uow)
+
+        consumer.raw_handler = fails_on_urgent
+        petition_id = uuid.uuid4()
+        events: list[EventData] = [registered(uuid.uuid4()) for _ in range(9)]
+        await publish(service, [*events[:5], urgent_reported(petition_id), *events[5:]])
+
+        await wait_for_entries(client, 9)
+
+        async def dead_lettered() -> bool:
+            return await consumer.sample_dead_letters() == 1
+
+        await eventually(dead_lettered, timeout=60)
+        entries = await all_entries(client, limit=100)
+        assert len(entries) == 9
+        assert {e["event_type"] for e in entries} == {"petition.registered"}
+        verdict = (await client.get("/v1/ledger/verify")).json()
+        assert verdict["intact"] is True

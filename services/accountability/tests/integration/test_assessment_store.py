@@ -134,6 +134,10 @@ async def test_grades_from_computed_and_entered_items_exported_and_published(
         units = (await c.get("/v1/assessments/2026/units.csv")).text
         assert units.splitlines() == ["year,unit_id,target_met,vetoed", "2026,unit-7,False,True"]
 
+        schema = (await c.get("/openapi.json")).json()
+        assert "/v1/assessments/{year}/staff.csv" in schema["paths"]
+        assert "/v1/responsibility" in schema["paths"]
+
         published = (await c.post("/v1/assessments/2026/publication")).json()
         assert published["units"] == [{"unit_id": "unit-7", "target_met": False, "vetoed": True}]
         assert [s["grade"] for s in published["staff"]] == ["excellent", "basically_qualified"]

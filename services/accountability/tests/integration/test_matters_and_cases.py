@@ -15,9 +15,14 @@ import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import select
 
-from huiyin_accountability.bootstrap import AccountabilityPlatform, bootstrap
+from huiyin_accountability.bootstrap import bootstrap
 from huiyin_accountability.config import AccountabilitySettings
 from huiyin_accountability.db import trigger_facts
+from huiyin_accountability.domain.office import Office
+from huiyin_accountability.domain.triggers import RuleSet
+from huiyin_accountability.timers import Timers
+from huiyin_accountability.unit_of_work import AccountabilityUnitOfWork
+from huiyin_shared.calendar import BusinessCalendar
 from huiyin_shared.contracts.catalogue import EventData
 from huiyin_shared.contracts.events import (
     CaseAcceptedByUnit,
@@ -102,11 +107,26 @@ async def facts_stored(service: ServiceApp, count: int) -> None:
     await eventually(arrived, timeout=60)
 
 
-async def run_timers(service: ServiceApp) -> int:
+def timers_of(service: ServiceApp) -> Timers:
+    """Timers like the service's own (they also run, every hour): the test drives these."""
     platform = service.platform
-    assert isinstance(platform, AccountabilityPlatform)
-    assert platform.timers is not None
-    return await platform.timers.run_once()
+    settings = platform.settings
+    assert isinstance(settings, AccountabilitySettings)
+    return Timers(
+        platform.unit_of_work_factory(AccountabilityUnitOfWork),
+        rules=RuleSet.load(settings.trigger_rules_file),
+        office=Office(
+            calendar=BusinessCalendar.from_file(settings.calendar_override_file),
+            zone=settings.zone(),
+        ),
+        clock=platform.clock,
+        interval_seconds=settings.timer_interval_seconds,
+        batch_size=settings.timer_batch_size,
+    )
+
+
+async def run_timers(service: ServiceApp) -> int:
+    return await timers_of(service).run_once()
 
 
 async def outbox_types(service: ServiceApp) -> list[str]:
@@ -193,6 +213,10 @@ async def test_overdue_case_to_matter_to_decision_served_and_appealed(
 
         case = ok(await client.post(f"/v1/matters/{matter['matter_id']}/confirmation"), 201)
         case_path = f"/v1/cases/{case['record']['case_id']}"
+        confirmed = ok(await client.get(f"/v1/matters/{matter['matter_id']}"))
+        assert confirmed["accountability_case_id"] == case["record"]["case_id"]
+        listed = ok(await client.get("/v1/cases", params={"stage": "opened"}))
+        assert [c["accountability_case_id"] for c in listed] == [case["record"]["case_id"]]
         assert [d["step"] for d in case["deadlines"]] == ["investigation"]
         again = await client.post(
             f"/v1/matters/{matter['matter_id']}/dismissal", json={"reason": "changed my mind"}
@@ -307,10 +331,7 @@ async def test_overdue_case_to_matter_to_decision_served_and_appealed(
             "accountability.appealed",
             "accountability.appeal_decided",
         ]
-        platform = service.platform
-        assert isinstance(platform, AccountabilityPlatform)
-        assert platform.timers is not None
-        assert await platform.timers.verify_chain()
+        assert await timers_of(service).verify_chain()
         assert REGISTRY.get_sample_value("huiyin_ledger_chain_intact") == 1
         opened = REGISTRY.get_sample_value(
             "huiyin_accountability_matters_opened_total", {"rule": "overdue_unexplained"}

@@ -1,6 +1,6 @@
-from __future__ import annotations
+"""``huiyin-intake``: the kit's serve/worker/migrate, plus the commands in cli.py."""
 
-import sys
+from __future__ import annotations
 
 from huiyin_intake import cli
 from huiyin_intake.bootstrap import bootstrap
@@ -9,10 +9,12 @@ from huiyin_shared.runtime import run_cli
 
 
 def main() -> None:
-    argv = sys.argv[1:]
-    if argv and argv[0] in cli.COMMANDS:
-        raise SystemExit(cli.run(argv))
-    run_cli(settings_type=IntakeSettings, bootstrap=bootstrap, package="huiyin_intake")
+    run_cli(
+        settings_type=IntakeSettings,
+        bootstrap=bootstrap,
+        package="huiyin_intake",
+        commands=cli.COMMANDS,
+    )
 
 
 if __name__ == "__main__":

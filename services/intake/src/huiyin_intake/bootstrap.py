@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from huiyin_intake import __version__
 from huiyin_intake.config import IntakeSettings
@@ -24,7 +23,7 @@ from huiyin_shared.runtime import ServiceApp
 def build_context(settings: IntakeSettings, clock: Clock) -> IntakeContext:
     return IntakeContext(
         clock=clock,
-        zone=ZoneInfo(settings.timezone),
+        zone=settings.zone(),
         calendar=BusinessCalendar.from_file(settings.calendar_override_file),
         cipher=IdentityCipher(
             settings.identity_keys, active_key_id=settings.identity_active_key_id

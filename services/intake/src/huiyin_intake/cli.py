@@ -1,6 +1,7 @@
 """Admin commands beside the runtime's serve/worker/migrate:
 
     huiyin-intake rotate-keys                       re-encrypt identities under the active key
+    huiyin-intake purge-expired                     drop old idempotency records and rate windows
     huiyin-intake portal-key issue --portal ID --office ID --scope submit [--scope track …]
     huiyin-intake portal-key rotate KEY_ID          new key, old one revoked
     huiyin-intake portal-key revoke KEY_ID
@@ -15,7 +16,8 @@ import argparse
 import asyncio
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
 
 from huiyin_intake.bootstrap import build_context
 from huiyin_intake.config import IntakeSettings
@@ -24,17 +26,27 @@ from huiyin_intake.domain.portal import PortalScope
 from huiyin_intake.service import portal, rotate_keys
 from huiyin_intake.unit_of_work import IntakeUnitOfWork
 from huiyin_shared.platform import Platform
+from huiyin_shared.runtime import Command
 
-COMMANDS = frozenset({"rotate-keys", "portal-key"})
+RATE_WINDOW_RETENTION = timedelta(hours=2)
+"""Rate-limit windows are an hour at most; older ones count for nothing."""
 _ID = r"^[A-Za-z0-9_.:-]{1,64}$"
+
+
+HELP = {
+    "rotate-keys": "re-encrypt identities under the active key",
+    "purge-expired": "drop idempotency records and rate-limit windows past retention",
+    "portal-key": "issue, rotate, revoke or list portal API keys",
+}
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="huiyin-intake")
     commands = parser.add_subparsers(dest="command", required=True)
-    rotate = commands.add_parser("rotate-keys", help="re-encrypt identities under the active key")
+    rotate = commands.add_parser("rotate-keys", help=HELP["rotate-keys"])
     rotate.add_argument("--batch-size", type=int, default=200)
-    keys = commands.add_parser("portal-key", help="issue, rotate, revoke or list portal API keys")
+    commands.add_parser("purge-expired", help=HELP["purge-expired"])
+    keys = commands.add_parser("portal-key", help=HELP["portal-key"])
     actions = keys.add_subparsers(dest="action", required=True)
     issue = actions.add_parser("issue")
     issue.add_argument("--portal", required=True, help="portal id, e.g. web or wechat")
@@ -58,6 +70,14 @@ async def _run(args: argparse.Namespace, settings: IntakeSettings) -> int:
             print(f"re-encrypted {total} identities under key {context.cipher.active_key_id}")
             return 0
         async with uow_factory() as uow:
+            if args.command == "purge-expired":
+                now = context.clock.now()
+                kept = timedelta(hours=settings.idempotency_retention_hours)
+                purged = await uow.idempotency.purge(before=now - kept)
+                await uow.rate_limits.purge(before=now - RATE_WINDOW_RETENTION)
+                await uow.commit()
+                print(f"purged {purged} idempotency records")
+                return 0
             if args.action == "list":
                 for key in await uow.portal_keys.all():
                     state = "active" if key.revoked_at is None else f"revoked {key.revoked_at}"
@@ -90,6 +110,14 @@ async def _run(args: argparse.Namespace, settings: IntakeSettings) -> int:
         await platform.engine.dispose()
 
 
-def run(argv: Sequence[str]) -> int:
-    args = _parser().parse_args(argv)
-    return asyncio.run(_run(args, IntakeSettings()))
+def _command(name: str) -> Callable[[IntakeSettings, Sequence[str]], int]:
+    def run(settings: IntakeSettings, argv: Sequence[str]) -> int:
+        args = _parser().parse_args([name, *argv])
+        return asyncio.run(_run(args, settings))
+
+    return run
+
+
+COMMANDS: Mapping[str, Command[IntakeSettings]] = {
+    name: Command(help=help_text, run=_command(name)) for name, help_text in HELP.items()
+}

@@ -30,14 +30,33 @@ class IntakeSettings(ServiceSettings):
         default_factory=lambda: {DEV_IDENTITY_KEY_ID: SecretStr(DEV_IDENTITY_KEY)},
         description='JSON object of key id → base64 AES-256 key, e.g. {"2026-11": "…"}.',
     )
-    identity_active_key_id: str = DEV_IDENTITY_KEY_ID
-    index_key: SecretStr = SecretStr(DEV_INDEX_KEY)
+    identity_active_key_id: str = Field(
+        default=DEV_IDENTITY_KEY_ID,
+        description="The key id of identity_keys that encrypts new identities.",
+    )
+    index_key: SecretStr = Field(
+        default=SecretStr(DEV_INDEX_KEY),
+        description="HMAC key of the blind indexes, petitioner references and query-code hashes.",
+    )
 
-    tracking_attempts_per_client_per_minute: int = Field(default=20, ge=1)
-    tracking_attempts_per_number_per_hour: int = Field(default=10, ge=1)
-    idempotency_retention_hours: int = Field(default=24, ge=1)
-    review_request_window_days: int = Field(default=30, ge=1)
-    repeat_similarity_threshold: float = Field(default=0.2, gt=0, lt=1)
+    tracking_attempts_per_client_per_minute: int = Field(
+        default=20, ge=1, description="Tracking look-ups a client may make per minute."
+    )
+    tracking_attempts_per_number_per_hour: int = Field(
+        default=10, ge=1, description="Tracking look-ups of one registration number per hour."
+    )
+    idempotency_retention_hours: int = Field(
+        default=24, ge=1, description="How long a portal's Idempotency-Key answer is kept."
+    )
+    review_request_window_days: int = Field(
+        default=30, ge=1, description="Days after a result within which review may be asked."
+    )
+    repeat_similarity_threshold: float = Field(
+        default=0.2,
+        gt=0,
+        lt=1,
+        description="Character-bigram similarity from which two summaries are the same matter.",
+    )
 
     @model_validator(mode="after")
     def _active_key_known(self) -> IntakeSettings:

@@ -60,6 +60,7 @@ petitions = Table(
     Column("original_petition_id", Uuid, nullable=True),
     Column("urgent_reported_at", UTCDateTime(), nullable=True),
     Column("query_code_hash", String(64), nullable=True),
+    Column("published_summary", Text, nullable=True),
 )
 Index("ix_petitions_status_registered_at", petitions.c.status, petitions.c.registered_at)
 Index("ix_petitions_office_id_registered_at", petitions.c.office_id, petitions.c.registered_at)

@@ -43,7 +43,7 @@ def registered(petition: Petition) -> PetitionRegistered:
         accused_unit_ids=list(details.accused_unit_ids),
         division_code=details.division_code,
         subject_category=details.subject_category,
-        summary=details.summary,
+        summary=petition.summary_for_events,
         urgent=details.urgent,
     )
 
@@ -70,7 +70,7 @@ def accepted(petition: Petition) -> PetitionAccepted:
             collective=details.collective,
             urgent=details.urgent,
             accused_unit_ids=list(details.accused_unit_ids),
-            summary=details.summary,
+            summary=petition.summary_for_events,
         ),
     )
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from huiyin_intake import cli
-from huiyin_intake.config import DEV_IDENTITY_KEY, DEV_IDENTITY_KEY_ID
+from huiyin_intake.config import DEV_IDENTITY_KEY, DEV_IDENTITY_KEY_ID, IntakeSettings
 from huiyin_intake.db import identities, identity_reads
 from huiyin_shared.http.auth import StaffRole
 
@@ -98,6 +98,16 @@ async def test_only_the_custodian_reads_and_every_attempt_is_recorded(intake: An
         metrics = (await client.get("/metrics")).text
         assert 'huiyin_identity_reads_total{allowed="false"}' in metrics
 
+        officer = intake.token(StaffRole.DISCIPLINE_OFFICER, staff="officer-1")
+        listed = await client.get(url, headers=officer)
+        assert listed.status_code == 200, listed.text
+        assert sorted((r["reader_id"], r["allowed"]) for r in listed.json()) == [
+            ("clerk-9", False),
+            ("keeper-1", True),
+        ]
+        assert intake.names[0] not in listed.text
+        assert (await client.get(url, headers=clerk)).status_code == 403
+
     recorded = await rows(intake.settings.sqlalchemy_url(), identity_reads)
     assert sorted((r["reader_id"], r["allowed"], r["reason"]) for r in recorded) == [
         ("clerk-9", False, "想知道是谁"),
@@ -119,16 +129,20 @@ async def test_rotate_keys_re_encrypts_under_the_new_key(
             assert (
                 await client.post("/v1/petitions", json=body, headers=intake.clerk)
             ).status_code == 201
+
+    def rotate_keys(argv: list[str]) -> int:
+        return cli.COMMANDS["rotate-keys"].run(IntakeSettings(), argv)
+
     new_key = base64.b64encode(os.urandom(32)).decode()
     keys = {DEV_IDENTITY_KEY_ID: DEV_IDENTITY_KEY, "2026-11": new_key}
     monkeypatch.setenv("HUIYIN_INTAKE_DATABASE_URL", intake.settings.sqlalchemy_url())
     monkeypatch.setenv("HUIYIN_INTAKE_IDENTITY_KEYS", json.dumps(keys))
     monkeypatch.setenv("HUIYIN_INTAKE_IDENTITY_ACTIVE_KEY_ID", "2026-11")
-    assert await asyncio.to_thread(cli.run, ["rotate-keys", "--batch-size", "2"]) == 0
+    assert await asyncio.to_thread(rotate_keys, ["--batch-size", "2"]) == 0
     assert "re-encrypted 3 identities under key 2026-11" in capsys.readouterr().out
     stored = await rows(intake.settings.sqlalchemy_url(), identities)
     assert {r["key_id"] for r in stored} == {"2026-11"}
-    assert await asyncio.to_thread(cli.run, ["rotate-keys"]) == 0
+    assert await asyncio.to_thread(rotate_keys, []) == 0
     assert "re-encrypted 0 identities" in capsys.readouterr().out
 
     # the old key can now be retired: reads work with the new key alone

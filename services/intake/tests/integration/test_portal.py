@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from huiyin_intake import cli
+from huiyin_intake.config import IntakeSettings
 
 pytestmark = pytest.mark.integration
 
@@ -19,7 +20,8 @@ def strip(problem: dict[str, Any]) -> dict[str, Any]:
 
 async def run_cli(monkeypatch: pytest.MonkeyPatch, intake: Any, capsys: Any, *argv: str) -> str:
     monkeypatch.setenv("HUIYIN_INTAKE_DATABASE_URL", intake.settings.sqlalchemy_url())
-    assert await asyncio.to_thread(cli.run, list(argv)) == 0
+    command = cli.COMMANDS[argv[0]]
+    assert await asyncio.to_thread(command.run, IntakeSettings(), argv[1:]) == 0
     return str(capsys.readouterr().out.strip().splitlines()[-1])
 
 
@@ -199,3 +201,22 @@ async def test_tracking_attempts_are_limited_across_replicas(intake: Any) -> Non
         ]
         assert [a.status_code for a in answers] == [404, 404, 429], answers[0].text
         assert answers[2].headers["retry-after"] == "60"
+
+
+async def test_expired_idempotency_records_are_purged_by_command(
+    intake: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = await intake.portal_key()
+    headers = {"X-API-Key": key, "Idempotency-Key": "old-submission"}
+    body = intake.petition(channel="online")
+    async with intake.client() as client:
+        first = await client.post("/v1/portal/petitions", json=body, headers=headers)
+        assert first.status_code == 201
+    # recorded at the test clock's March 2026, long before the command's real clock
+    assert await run_cli(monkeypatch, intake, capsys, "purge-expired") == (
+        "purged 1 idempotency records"
+    )
+    async with intake.client() as client:
+        again = await client.post("/v1/portal/petitions", json=body, headers=headers)
+        assert again.status_code == 201
+        assert again.json()["petition_id"] != first.json()["petition_id"]

@@ -18,23 +18,20 @@ import asyncio
 import getpass
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
 from huiyin_routing.config import RoutingSettings
 from huiyin_routing.db import messaging
-from huiyin_routing.domain.registry_build import (
-    InvalidRegistryError,
-    RegistryProblem,
-    build_snapshot,
-)
+from huiyin_routing.domain.registry_build import build_snapshot
 from huiyin_routing.domain.registry_file import parse_registry
+from huiyin_routing.domain.registry_problems import InvalidRegistryError, RegistryProblem
 from huiyin_routing.service import registry, routing
 from huiyin_routing.service.registry import RegistryRefused
 from huiyin_routing.unit_of_work import RoutingUnitOfWork
-from huiyin_shared.logging import configure_logging
 from huiyin_shared.platform import Platform
+from huiyin_shared.runtime import Command
 
 SAMPLE = "sample-registry.yaml"
 
@@ -77,7 +74,7 @@ async def _load(
         await platform.engine.dispose()
 
 
-def main(argv: Sequence[str]) -> int:
+def registry_command(settings: RoutingSettings, argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="huiyin-routing registry",
         description=__doc__,
@@ -94,8 +91,6 @@ def main(argv: Sequence[str]) -> int:
     load.add_argument("--reason", help="why (recorded; default names the file)")
     load.add_argument("--if-empty", action="store_true", help="only when no registry is loaded yet")
     args = parser.parse_args(argv)
-    settings = RoutingSettings()
-    configure_logging(service="routing", fmt=settings.log_format, level="WARNING")
 
     name = SAMPLE if getattr(args, "sample", False) else str(args.file)
     text = _sample_text() if getattr(args, "sample", False) else args.file.read_text("utf-8")
@@ -119,3 +114,8 @@ def main(argv: Sequence[str]) -> int:
             "\n".join(f"{name}: {e['field']}: {e['message']}" for e in exc.errors), file=sys.stderr
         )
     return 1
+
+
+COMMANDS: Mapping[str, Command[RoutingSettings]] = {
+    "registry": Command(help="check or load a jurisdiction registry file", run=registry_command),
+}

@@ -4,7 +4,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from huiyin_routing.domain.decision import RoutingPolicy
-from huiyin_routing.service.routing import RoutingRules
+from huiyin_routing.service.outcomes import RoutingRules
 from huiyin_shared.contracts.events.common import PetitionKind
 from huiyin_shared.settings import ServiceSettings
 

@@ -10,8 +10,8 @@ import pytest
 
 from huiyin_routing.domain.decision import RoutingPolicy
 from huiyin_routing.service import routing as use_cases
+from huiyin_routing.service.outcomes import RoutingRules
 from huiyin_routing.service.registry import RegistryCache
-from huiyin_routing.service.routing import RoutingRules
 from huiyin_shared.testing.events import petition_facts
 
 from .conftest import ADMIN, CLERK, SAMPLE, Routing
@@ -60,10 +60,7 @@ async def test_a_defective_file_is_refused_with_its_lines_and_changes_nothing(
     assert response.headers["content-type"].startswith("application/problem+json")
     problem = response.json()
     first = problem["errors"][0]
-    # The line of the mapping (the unit) that holds the bad code, a few lines above it.
-    reported = int(first["message"].split(":")[0].removeprefix("line "))
-    assert line - 6 <= reported <= line
-    assert first["message"].endswith("unknown division code 370199")
+    assert first["message"] == f"line {line}: unknown division code 370199"
     assert first["field"].endswith(".division")
     assert (await routing.client.get("/v1/registry", headers=CLERK)).json()["version"] == 1
     syntax = await routing.import_sample("format: huiyin-registry/1\ndivisions: [\n")
@@ -103,6 +100,14 @@ async def test_a_change_is_validated_versioned_and_recorded(routing: Routing) ->
     assert latest["detail"]["before"] is None
     assert latest["detail"]["after"]["name"] == "历下区行政审批服务局"
     assert changes[1]["action"] == "import"
+    exported = await routing.client.get("/v1/registry/document", headers=ADMIN)
+    assert exported.headers["content-type"].startswith("application/yaml")
+    assert exported.text.startswith("# Jurisdiction registry, version 2")
+    assert "历下区行政审批服务局" in exported.text
+    assert (await routing.client.get("/v1/registry/document", headers=CLERK)).status_code == 403
+    reimported = await routing.import_sample(exported.text)
+    assert reimported.status_code == 201, reimported.text
+    assert reimported.json()["checksum"] == response.json()["checksum"]
     no_competence = await routing.client.post(
         "/v1/registry/changes",
         json={
@@ -121,7 +126,7 @@ async def test_a_change_is_validated_versioned_and_recorded(routing: Routing) ->
         headers=ADMIN,
     )
     assert missing.status_code == 404
-    assert (await routing.client.get("/v1/registry", headers=CLERK)).json()["version"] == 2
+    assert (await routing.client.get("/v1/registry", headers=CLERK)).json()["version"] == 3
 
 
 async def test_an_import_or_change_may_not_orphan_open_routes(routing: Routing) -> None:

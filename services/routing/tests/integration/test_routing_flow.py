@@ -8,11 +8,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
+from sqlalchemy import insert
 
+from huiyin_routing.db import routing_requests
 from huiyin_routing.domain.decision import RoutingPolicy
 from huiyin_routing.service import routing as use_cases
+from huiyin_routing.service.outcomes import RoutingRules
 from huiyin_routing.service.registry import RegistryCache
-from huiyin_routing.service.routing import RoutingRules
 from huiyin_shared.contracts.events.common import UnitRef
 from huiyin_shared.contracts.events.routing import CaseReturnedByUnit
 from huiyin_shared.testing.events import petition_facts
@@ -114,10 +117,18 @@ async def test_the_same_acceptance_twice_routes_once(routing: Routing) -> None:
     assert len(await routing.events("petition.routed")) == 1
 
 
+def counted(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
 async def test_matters_for_a_court_are_referred_out(routing: Routing) -> None:
     await routing.import_sample()
     petition_id = uuid.uuid4()
+    before = counted("huiyin_routing_decisions_total", mode="refer_out")
+    timed = counted("huiyin_routing_decision_duration_seconds_count")
     await accept(routing, petition_id, RULES, subject_category="litigation.judgment")
+    assert counted("huiyin_routing_decisions_total", mode="refer_out") == before + 1
+    assert counted("huiyin_routing_decision_duration_seconds_count") == timed + 1
     [envelope] = await routing.events("petition.referred_out")
     assert envelope["data"]["authority"] == "历下区人民法院"
     request = (
@@ -152,6 +163,7 @@ async def test_returns_reroute_then_pass_to_a_leader_who_decides(routing: Routin
 
     await give_back(routing, petition_id, rules, UnitRef(**rerouted["data"]["lead_unit"]), 20)
     [manual] = await routing.events("routing.manual_decision_required")
+    assert counted("huiyin_routing_manual_decisions_required_total") >= 1
     chain = manual["data"]["bounce_chain"]
     assert [b["unit"]["unit_id"] for b in chain] == ["370103-zrj", "370103-zrj", "370100-zrj"]
     assert manual["data"]["leader_id"] == "370100-zf-fz2"  # deputy in charge of land, city
@@ -213,6 +225,14 @@ async def test_a_leader_may_not_route_to_the_accused_unit(routing: Routing) -> N
     )
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "lead_unit_id"
+    accused = bearer("unit_head", staff="370102-rsj-head", unit="370102-rsj")
+    for path in ("", "/explanation"):
+        hidden = await routing.client.get(
+            f"/v1/routing-requests/{petition_id}{path}", headers=accused
+        )
+        assert hidden.status_code == 404
+    listing = await routing.client.get("/v1/routing-requests", headers=accused)
+    assert listing.json() == []
     assert "accused unit" in refused.json()["errors"][0]["message"]
     referred = await routing.client.post(
         f"/v1/routing-requests/{petition_id}/decision",
@@ -239,3 +259,58 @@ async def test_the_preview_explains_without_recording(routing: Routing) -> None:
     rejected = body["explanation"]["candidates"]
     assert {c["verdict"] for c in rejected} == {"lead", "participating"}
     assert await routing.events() == []
+
+
+async def test_a_return_arriving_twice_or_before_the_acceptance_counts_once(
+    routing: Routing,
+) -> None:
+    await routing.import_sample()
+    petition_id = uuid.uuid4()
+    unit = UnitRef(
+        unit_id="370102-rsj", unit_name="历下区人力资源和社会保障局", division_code="370102"
+    )
+    event = CaseReturnedByUnit(
+        case_id=uuid.uuid4(),
+        petition_id=petition_id,
+        unit=unit,
+        reason="不属本单位职责范围",
+        returned_at=NOW,
+        returned_by="370102-rsj-h1",
+    )
+    for _ in range(2):  # the same return under two event ids, before the acceptance
+        async with routing.uow() as uow:
+            await use_cases.on_returned(uow, RegistryCache(), RULES, event=event, now=NOW)
+            await uow.commit()
+    await accept(routing, petition_id, RULES)
+    request = (
+        await routing.client.get(f"/v1/routing-requests/{petition_id}", headers=CLERK)
+    ).json()
+    assert request["bounce_count"] == 1
+    assert request["lead_unit_id"] == "370100-rsj"  # the unit that returned it is excluded
+
+
+async def test_requests_queued_before_facts_were_kept_do_not_block_an_import(
+    routing: Routing,
+) -> None:
+    legacy = uuid.uuid4()
+    async with routing.service.platform.engine.begin() as connection:
+        await connection.execute(
+            insert(routing_requests).values(
+                petition_id=legacy,
+                registration_number="370102-xfb-2026-000001",
+                office_id="370102-xfb",
+                division_code="370102",
+                kind="help_request",
+                subject_category="labour.wages",
+                urgent=False,
+                accepted_at=NOW,
+                received_at=NOW,
+                status="pending",
+            )
+        )
+    petition_id = uuid.uuid4()
+    await accept(routing, petition_id, RULES)
+    imported = await routing.import_sample()
+    assert imported.json()["routed_waiting"] == 1
+    waiting = (await routing.client.get("/v1/routing-requests", headers=CLERK)).json()
+    assert [r["petition_id"] for r in waiting] == [str(legacy)]

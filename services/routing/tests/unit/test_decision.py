@@ -170,6 +170,17 @@ def test_a_statutory_matter_is_referred_out_even_when_the_registry_lacks_the_aut
     assert "人民法院" in bare.authority
 
 
+def test_a_statutory_matter_is_never_caught_by_a_catch_all_competence(
+    sample: RegistrySnapshot,
+) -> None:
+    # The street office takes any inquiry ('*'), but a court judgment is not its matter.
+    decision = route(
+        sample, division_code="370102001", subject_category="litigation.judgment", kind="inquiry"
+    )
+    assert decision.outcome is Outcome.REFER_OUT
+    assert decision.authority == "历下区人民法院"
+
+
 def _without_courts(snapshot: RegistrySnapshot) -> RegistrySnapshot:
     index = {
         code: {p: items for p, items in patterns.items() if not p.startswith("litigation")}

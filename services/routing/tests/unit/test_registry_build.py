@@ -8,8 +8,9 @@ import pytest
 
 from huiyin_routing.domain.decision import decide
 from huiyin_routing.domain.registry import DivisionLevel, OrganisationType, level_of_code
-from huiyin_routing.domain.registry_build import InvalidRegistryError, build_snapshot
+from huiyin_routing.domain.registry_build import build_snapshot
 from huiyin_routing.domain.registry_file import parse_registry
+from huiyin_routing.domain.registry_problems import InvalidRegistryError
 from huiyin_shared.testing.events import petition_facts
 
 VALID = textwrap.dedent(
@@ -159,7 +160,7 @@ def test_an_unknown_division_code_is_refused_with_its_line() -> None:
     )
     first = error.problems[0]
     assert (first.line, first.path, first.message) == (
-        19,
+        21,
         "organisations[1].division",
         "unknown division code 370199",
     )
@@ -201,7 +202,7 @@ def test_unknown_references_kinds_and_types_are_each_reported() -> None:
     )
     error = refusal(text)
     messages = " | ".join(p.describe() for p in error.problems)
-    assert "line 19: organisations[1].type: type must be one of" in messages
+    assert "line 22: organisations[1].type: type must be one of" in messages
     assert "unknown organisation 370102-nowhere" in messages
     assert "unknown person p-nobody" in messages
 
@@ -219,3 +220,8 @@ def test_bad_yaml_and_a_wrong_format_are_refused() -> None:
 def test_an_official_managed_by_their_own_unit_is_refused() -> None:
     error = refusal(VALID.replace("managed_by: 370102-zf", "managed_by: 370102-rsj"))
     assert error.problems[0].message == "an official is never managed by own unit"
+
+
+def test_a_unit_name_too_long_for_the_events_is_refused() -> None:
+    error = refusal(VALID.replace("name: 历下区人力资源和社会保障局", "name: " + "长" * 201))
+    assert [(p.line, p.message) for p in error.problems] == [(20, "longer than 200 characters")]

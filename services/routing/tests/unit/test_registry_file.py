@@ -8,8 +8,8 @@ from importlib import resources
 import pytest
 import yaml
 
-from huiyin_routing.domain.registry_build import InvalidRegistryError, Located
 from huiyin_routing.domain.registry_file import parse_registry
+from huiyin_routing.domain.registry_problems import InvalidRegistryError, Located
 
 
 @pytest.mark.parametrize(

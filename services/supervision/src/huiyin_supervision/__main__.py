@@ -1,3 +1,5 @@
+"""``huiyin-supervision``: the kit's serve/worker/migrate (no commands of its own)."""
+
 from __future__ import annotations
 
 from huiyin_shared.runtime import run_cli

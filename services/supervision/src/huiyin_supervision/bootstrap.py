@@ -8,30 +8,15 @@ from huiyin_shared.platform import Platform
 from huiyin_shared.runtime import ServiceApp
 from huiyin_supervision import __version__
 from huiyin_supervision.cases.context import CaseContext
-from huiyin_supervision.config import SupervisionSettings
+from huiyin_supervision.config import SupervisionSettings, screening_rules
 from huiyin_supervision.db import messaging
 from huiyin_supervision.domain.office import OfficeCalendar
 from huiyin_supervision.entrypoints.api import build_router
 from huiyin_supervision.entrypoints.cases_api import build_cases_router
 from huiyin_supervision.entrypoints.consumers import build_handlers
-from huiyin_supervision.sweeper import Sweeper
+from huiyin_supervision.entrypoints.oversight_api import build_oversight_router
+from huiyin_supervision.sweeper import ScreeningSchedule, Sweeper
 from huiyin_supervision.unit_of_work import SupervisionUnitOfWork
-
-
-class SupervisionPlatform(Platform):
-    """The kit's platform plus the sweeper, started and stopped with it."""
-
-    sweeper: Sweeper | None = None
-
-    async def start(self, *, relay: bool = True) -> None:
-        await super().start(relay=relay)
-        if self.sweeper is not None:
-            self.sweeper.start()
-
-    async def stop(self) -> None:
-        if self.sweeper is not None:
-            await self.sweeper.stop()
-        await super().stop()
 
 
 def bootstrap(
@@ -43,7 +28,7 @@ def bootstrap(
     sweeper: bool = True,
 ) -> ServiceApp:
     settings = settings or SupervisionSettings()
-    platform = SupervisionPlatform(settings, tables=messaging, clock=clock)
+    platform = Platform(settings, tables=messaging, clock=clock)
     office = OfficeCalendar(
         calendar=calendar or BusinessCalendar.from_file(settings.calendar_override_file),
         timezone=settings.zone(),
@@ -63,14 +48,21 @@ def bootstrap(
             uow,
         )
     if sweeper:
-        platform.sweeper = Sweeper(
+        sweeps = Sweeper(
             uow,
             ctx,
             platform.clock,
             interval=settings.sweep_interval_seconds,
             batch=settings.sweep_batch_size,
             calendar_file=settings.calendar_override_file,
+            screening=ScreeningSchedule(
+                owner_id=settings.screening_owner_id,
+                due_working_days=settings.screening_due_working_days,
+                rules=screening_rules(settings),
+            ),
         )
+        # Every replica sweeps, relay or not: the row locks share the due timers out.
+        platform.add_background("supervision-sweeper", sweeps.run, with_relay=False)
     return ServiceApp(
         platform=platform,
         title="Huiyin supervision",
@@ -82,5 +74,8 @@ def bootstrap(
         routers=[
             build_router(uow, office=office, clock=platform.clock),
             build_cases_router(uow, ctx=ctx, clock=platform.clock),
+            build_oversight_router(
+                uow, ctx=ctx, clock=platform.clock, rules=screening_rules(settings)
+            ),
         ],
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -99,14 +99,6 @@ class CaseRepository:
         if lock:
             query = query.with_for_update()
         row = (await self._session.execute(query)).one_or_none()
-        return None if row is None else _case(row._mapping)
-
-    async def find_by_assignment(self, decision_id: uuid.UUID, unit_id: str) -> Case | None:
-        row = (
-            await self._session.execute(
-                select(cases).where(cases.c.decision_id == decision_id, cases.c.unit_id == unit_id)
-            )
-        ).one_or_none()
         return None if row is None else _case(row._mapping)
 
     async def for_petition(self, petition_id: uuid.UUID) -> list[Case]:
@@ -203,27 +195,49 @@ class CaseRepository:
             .values(values)
         )
 
-    async def claim_due(self, *, now: datetime, limit: int) -> list[CaseClock]:
-        """Lock up to ``limit`` clocks whose timer is due, skipping those another replica holds.
+    async def claim_due(self, *, now: datetime, limit: int) -> list[tuple[CaseClock, Case]]:
+        """Lock up to ``limit`` clocks whose timer is due, skipping those another replica
+        (or a staff action) holds; a skipped one is due again at the next sweep. Each comes
+        with its case, read (not locked) in the same round trip.
 
         The partial index on ``next_fire_at`` makes this cost what is due, not what is open.
         """
+        case_columns = [c.label(f"case_{c.name}") for c in cases.c]
         query = (
-            select(case_clocks)
+            select(case_clocks, *case_columns)
+            .join(cases, cases.c.case_id == case_clocks.c.case_id)
             .where(case_clocks.c.next_fire_at.is_not(None), case_clocks.c.next_fire_at <= now)
             .order_by(case_clocks.c.next_fire_at)
             .limit(limit)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=case_clocks)
         )
-        return [_clock(row._mapping) for row in await self._session.execute(query)]
+        claimed = []
+        for row in await self._session.execute(query):
+            mapping = row._mapping
+            case_row = {c.name: mapping[f"case_{c.name}"] for c in cases.c}
+            claimed.append((_clock(mapping), _case(case_row)))
+        return claimed
+
+    async def try_lock(self, case_id: uuid.UUID) -> Case | None:
+        """The case locked for a change, or None if someone else holds it (never waits)."""
+        query = select(cases).where(cases.c.case_id == case_id).with_for_update(skip_locked=True)
+        row = (await self._session.execute(query)).one_or_none()
+        return None if row is None else _case(row._mapping)
 
     async def running_clocks_after(
-        self, case_id: uuid.UUID | None, clock: str | None, *, limit: int
+        self,
+        case_id: uuid.UUID | None,
+        clock: str | None,
+        *,
+        limit: int,
+        provisional_only: bool = False,
     ) -> list[CaseClock]:
         """Running or paused clocks in key order after ``(case_id, clock)``: a keyset page."""
         query = select(case_clocks).where(
             case_clocks.c.state.in_([ClockState.RUNNING, ClockState.PAUSED])
         )
+        if provisional_only:
+            query = query.where(case_clocks.c.provisional)
         if case_id is not None and clock is not None:
             query = query.where(
                 (case_clocks.c.case_id > case_id)
@@ -299,11 +313,6 @@ class CaseRepository:
     async def remember_petition(self, values: dict[str, Any]) -> None:
         await self._session.execute(
             self._insert(petitions_seen).values(**values).on_conflict_do_nothing()
-        )
-
-    async def count_open(self) -> int:
-        return int(
-            (await self._session.execute(select(func.count()).select_from(cases))).scalar_one()
         )
 
     def _insert(self, table: Any) -> Any:

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import itertools
 from datetime import time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from huiyin_shared.contracts.events.case import EscalationLevel
 from huiyin_shared.settings import ServiceSettings
+from huiyin_supervision.domain.screening import ScreeningRules
 from huiyin_supervision.domain.timers import EscalationStep, TimerConfig
 
 
@@ -18,29 +18,46 @@ class SupervisionSettings(ServiceSettings):
     service_name: str = "supervision"
     http_port: int = 8003
 
-    # Offices applying the service-commitment limits (general 30, important 90 days)
-    # instead of the statutory 60 days; a JSON list in the environment.
-    commitment_offices: frozenset[str] = frozenset()
-    reminder_working_days_before: int = Field(default=3, ge=0, le=30)
-    work_starts: time = time(9, 0)
-    work_ends: time = time(17, 30)
-    # The escalation ladder: "working days after the due date:level", comma-separated.
-    escalation_ladder: str = "1:unit_head,5:leader_in_charge,10:leader_ownership,20:superior_body"
-    sweep_interval_seconds: float = Field(default=30.0, gt=0)
-    sweep_batch_size: int = Field(default=500, ge=1)
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        # Deadlines are dates in this zone: refuse to start with one that cannot be loaded.
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
-
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+    commitment_offices: frozenset[str] = Field(
+        default=frozenset(),
+        description=(
+            "Offices applying the service-commitment limits (general 30, important 90 days) "
+            "instead of the statutory 60 days; a JSON list."
+        ),
+    )
+    reminder_working_days_before: int = Field(
+        default=3, ge=0, le=30, description="Working days before a due date the reminder goes."
+    )
+    work_starts: time = Field(
+        default=time(9, 0), description="Reminders are delivered from this local time…"
+    )
+    work_ends: time = Field(default=time(17, 30), description="…until this local time.")
+    escalation_ladder: str = Field(
+        default="1:unit_head,5:leader_in_charge,10:leader_ownership,20:superior_body",
+        description=(
+            "Escalation steps, 'working days after the due date:level', comma-separated, "
+            "going up the ladder."
+        ),
+    )
+    screening_owner_id: str = Field(
+        default="office-leader",
+        description="Owner of screening flags when no leader in charge is known.",
+    )
+    screening_due_working_days: int = Field(
+        default=10, ge=1, le=60, description="Working days given to act on a screening flag."
+    )
+    screening_long_pending_days: int = Field(
+        default=90, ge=1, description="Days open after which a case is flagged long-pending."
+    )
+    screening_hot_topic_threshold: int = Field(
+        default=10, ge=2, description="Petitions sharing a topic from which it is a hot topic."
+    )
+    sweep_interval_seconds: float = Field(
+        default=30.0, gt=0, description="How often due timers are looked for."
+    )
+    sweep_batch_size: int = Field(
+        default=500, ge=1, description="Timers claimed per sweep transaction."
+    )
 
     def ladder(self) -> tuple[EscalationStep, ...]:
         return parse_ladder(self.escalation_ladder)
@@ -76,3 +93,10 @@ def parse_ladder(text: str) -> tuple[EscalationStep, ...]:
         ):
             raise ValueError("escalation steps must climb the ladder over time")
     return tuple(steps)
+
+
+def screening_rules(settings: SupervisionSettings) -> ScreeningRules:
+    return ScreeningRules(
+        long_pending_days=settings.screening_long_pending_days,
+        hot_topic_threshold=settings.screening_hot_topic_threshold,
+    )

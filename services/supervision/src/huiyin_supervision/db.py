@@ -185,3 +185,30 @@ petitions_seen = Table(
     Column("received_at", UTCDateTime(), nullable=False),
 )
 Index("ix_petitions_seen_received", petitions_seen.c.received_at)
+
+# Screening flags (排查): one row per flagged matter and run, with its owner and deadline.
+screening_flags = Table(
+    "screening_flags",
+    metadata,
+    Column("flag_id", Uuid, primary_key=True),
+    Column("run_key", String(40), nullable=False),
+    Column("category", String(40), nullable=False),
+    Column("office_id", String(64), nullable=False),
+    Column("summary", String(500), nullable=False),
+    Column("petitioner_ref", String(80), nullable=True),
+    Column("subject_category", String(64), nullable=True),
+    Column("petition_ids", JSON, nullable=False),
+    Column("case_ids", JSON, nullable=False),
+    Column("owner_id", String(64), nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("flagged_at", UTCDateTime(), nullable=False),
+)
+Index("ix_screening_flags_flagged_at", screening_flags.c.flagged_at)
+
+# Which periodic screenings ran: the key claims a period once, whichever replica gets it.
+screening_runs = Table(
+    "screening_runs",
+    metadata,
+    Column("run_key", String(40), primary_key=True),
+    Column("started_at", UTCDateTime(), nullable=False),
+)

@@ -1,14 +1,16 @@
 """The background loop: timers, calendar changes and the business gauges.
 
-Every replica runs it; the row locks of the sweep share the due timers between them.
+Every replica runs it (the platform starts :meth:`Sweeper.run` as background work); the row
+locks of the sweep share the due timers between them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import structlog
@@ -16,11 +18,23 @@ import structlog
 from huiyin_shared.calendar import BusinessCalendar
 from huiyin_shared.clock import Clock
 from huiyin_supervision.cases.context import CaseContext
+from huiyin_supervision.cases.screening import periodic_screening
 from huiyin_supervision.cases.sweep import recompute_page, refresh_gauges, sweep
 from huiyin_supervision.domain.lifecycle import CaseStatus, is_open
+from huiyin_supervision.domain.screening import ScreeningRules
 from huiyin_supervision.unit_of_work import SupervisionUnitOfWork
 
 log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningSchedule:
+    owner_id: str
+    due_working_days: int
+    rules: ScreeningRules
+
+
+GAUGES_INTERVAL_SECONDS = 60.0
 
 _OPEN = [status.value for status in CaseStatus if is_open(status)]
 
@@ -35,7 +49,10 @@ class Sweeper:
         interval: float,
         batch: int,
         calendar_file: Path | None,
+        screening: ScreeningSchedule,
     ) -> None:
+        self._screening = screening
+        self._gauges_at = float("-inf")
         self._uow = uow_factory
         self._ctx = ctx
         self._clock = clock
@@ -43,22 +60,12 @@ class Sweeper:
         self._batch = batch
         self._calendar_file = calendar_file
         self._calendar_version = self._version()
-        self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="supervision-sweeper")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
+    async def run(self) -> None:
         # Once at start: the chinese_calendar package may have been upgraded (a provisional
-        # year became official), which a running process cannot otherwise notice.
-        await self._guard(self.recompute_all)
+        # year became official), which a running process cannot otherwise notice. Only the
+        # provisional due dates can change that way, so only they are read.
+        await self._guard(self.recompute_provisional)
         while True:
             await self._guard(self._tick)
             await asyncio.sleep(self._interval)
@@ -73,12 +80,27 @@ class Sweeper:
 
     async def _tick(self) -> None:
         if self._calendar_changed():
-            self._ctx.office.calendar = BusinessCalendar.from_file(self._calendar_file)
+            self._ctx.office.replace_calendar(BusinessCalendar.from_file(self._calendar_file))
             log.info("supervision.calendar_reloaded", file=str(self._calendar_file))
             await self.recompute_all()
         await self.sweep_all()
         async with self._uow() as uow:
-            await refresh_gauges(uow, open_statuses=_OPEN)
+            flagged = await periodic_screening(
+                uow,
+                self._ctx,
+                now=self._clock.now(),
+                owner_id=self._screening.owner_id,
+                due_working_days=self._screening.due_working_days,
+                rules=self._screening.rules,
+            )
+            await uow.commit()
+        if flagged is not None:
+            log.info("supervision.screening_done", flagged=flagged)
+        # The gauges count every open case: refreshed at a slower pace than timers fire.
+        if time.monotonic() - self._gauges_at >= GAUGES_INTERVAL_SECONDS:
+            async with self._uow() as uow:
+                await refresh_gauges(uow, open_statuses=_OPEN)
+            self._gauges_at = time.monotonic()
 
     async def sweep_all(self) -> int:
         total = 0
@@ -90,13 +112,22 @@ class Sweeper:
             if fired < self._batch:
                 return total
 
-    async def recompute_all(self) -> int:
+    async def recompute_provisional(self) -> int:
+        return await self.recompute_all(provisional_only=True)
+
+    async def recompute_all(self, *, provisional_only: bool = False) -> int:
         """Every running due date on the current calendar; the number changed."""
         after = None
         changed = 0
         while True:
             async with self._uow() as uow:
-                page, after = await recompute_page(uow, self._ctx, after=after, limit=self._batch)
+                page, after = await recompute_page(
+                    uow,
+                    self._ctx,
+                    after=after,
+                    limit=self._batch,
+                    provisional_only=provisional_only,
+                )
                 await uow.commit()
             changed += page.changed
             if after is None:

@@ -8,24 +8,35 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
+from huiyin_shared.calendar import BusinessCalendar
 from huiyin_shared.clock import FixedClock
-from huiyin_shared.contracts.events.common import DeadlineClass, RoutingMode, UnitRef
+from huiyin_shared.contracts.events.common import DeadlineClass, ReviewTier, RoutingMode, UnitRef
+from huiyin_shared.contracts.events.petition import (
+    PetitionFeedbackReceived,
+    PetitionReviewRequested,
+)
 from huiyin_shared.contracts.events.routing import EscalationContacts, PetitionRouted
 from huiyin_shared.db.migrations import upgrade
 from huiyin_shared.http.auth import StaffRole, issue_token
 from huiyin_shared.messaging.tables import MessagingTables
 from huiyin_shared.runtime import ServiceApp, build_app
-from huiyin_shared.testing.events import petition_facts, publish
+from huiyin_shared.testing.events import petition_facts, petition_registered, publish
 from huiyin_shared.testing.fixtures import BrokerNamespace
 from huiyin_shared.testing.probe import eventually
 from huiyin_supervision.bootstrap import bootstrap
+from huiyin_supervision.cases.context import CaseContext
+from huiyin_supervision.cases.sweep import sweep
 from huiyin_supervision.config import SupervisionSettings
-from huiyin_supervision.db import messaging
+from huiyin_supervision.db import messaging, petitions_seen
+from huiyin_supervision.domain.office import OfficeCalendar
+from huiyin_supervision.unit_of_work import SupervisionUnitOfWork
 
 pytestmark = pytest.mark.integration
 
@@ -131,7 +142,10 @@ async def open_cases(running: Running) -> tuple[str, str]:
     await publish(running.service.platform, routed(petition_id), subject=f"petition:{petition_id}")
 
     async def both_opened() -> bool:
-        return len(await running.cases_for(SUPERVISOR)) >= 2
+        mine = [
+            c for c in await running.cases_for(SUPERVISOR) if c["petition_id"] == str(petition_id)
+        ]
+        return len(mine) == 2
 
     await eventually(both_opened)
     cases = [c for c in await running.cases_for(SUPERVISOR) if c["petition_id"] == str(petition_id)]
@@ -165,6 +179,9 @@ async def test_the_whole_lifecycle_with_extension_pause_redo_closure_and_review(
     lead_id, _ = await open_cases(running)
     base = f"/v1/cases/{lead_id}"
     assert (await running.post(f"{base}/accept", HANDLER)).status_code == 204
+    not_yet = await running.post(f"{base}/pause", HANDLER)
+    assert not_yet.status_code == 422
+    assert not_yet.json()["errors"][0]["type"] == "pause-only-in-progress"
     assert (await running.post(f"{base}/progress", HANDLER, note="走访核实")).status_code == 204
 
     too_long = await running.post(f"{base}/extension-request", HANDLER, days=31, reason="复杂")
@@ -183,6 +200,10 @@ async def test_the_whole_lifecycle_with_extension_pause_redo_closure_and_review(
     assert approved.json()["due_date"] == "2026-05-11"  # 2 Mar + 70 days
     again = await running.post(f"{base}/extension-request", HANDLER, days=5, reason="再延")
     assert again.json()["errors"][0]["type"] == "extension-only-once"
+    # Refusals change nothing: the due date stands and no event was written.
+    assert (await running.case(lead_id))["clocks"][0]["due_date"] == "2026-05-11"
+    assert (await running.outbox_types()).count("case.extension_requested") == 1
+    assert "case.paused" not in await running.outbox_types()
 
     assert (await running.post(f"{base}/pause", HANDLER)).status_code == 204
     running.clock.current = datetime(2026, 3, 12, 2, 0, tzinfo=UTC)  # ten days of hearing
@@ -248,8 +269,10 @@ async def test_timers_remind_then_escalate_once_and_notices_are_numbered(
 
     # Monthly reminder for an assigned case on 2 April 2026 (a Thursday) at 09:00.
     running.clock.current = datetime(2026, 4, 2, 1, 0, tzinfo=UTC)
+    sent_before = REGISTRY.get_sample_value("huiyin_reminders_sent_total") or 0.0
     assert await sweep() == 2  # the lead's and the participant's clock
     assert await sweep() == 0
+    assert REGISTRY.get_sample_value("huiyin_reminders_sent_total") == sent_before + 2
     # Due 6 May; overdue noticed on Thursday 7 May, the unit head the same morning.
     running.clock.current = datetime(2026, 5, 7, 2, 0, tzinfo=UTC)
     assert await sweep() == 2
@@ -271,6 +294,8 @@ async def test_timers_remind_then_escalate_once_and_notices_are_numbered(
     assert first.status_code == 201, first.text
     assert first.json()["notice_number"].endswith("2026-0001")
     assert second.json()["notice_number"].endswith("2026-0002")
+    after_notice = await running.client.get("/v1/cases?overdue=true", headers=HANDLER)
+    assert after_notice.json() == []  # a new deadline runs
     # 5 working days from Thursday 7 May: Saturday 9 May is a Labour Day make-up day.
     assert first.json()["new_due_date"] == "2026-05-13"
     answer = await running.post(
@@ -280,9 +305,210 @@ async def test_timers_remind_then_escalate_once_and_notices_are_numbered(
     )
     assert answer.status_code == 204
 
+    requested = await running.post(f"/v1/cases/{lead_id}/ownership-request", LEADER)
+    assert requested.status_code == 201, requested.text
+    # 5 working days from Thursday 7 May 2026 (Saturday 9 May is worked): 13 May.
+    assert requested.json()["due_date"] == "2026-05-13"
+    twice = await running.post(f"/v1/cases/{lead_id}/ownership-request", LEADER)
+    assert twice.json()["errors"][0]["type"] == "ownership-requested-once"
     owned = await running.post(f"/v1/cases/{lead_id}/ownership", LEADER, leader_id="lead-2")
     assert owned.json()["escalation_level"] == "leader_ownership"
     assert owned.json()["owner_leader_id"] == "lead-2"
-    clock = (await running.case(lead_id))["clocks"][0]
-    assert clock["explanation"]["rule"]["source"] == "000 第十九条"
-    assert clock["due_date"] == "2026-07-07"  # 7 May + 2 months
+    clocks = {c["clock"]: c for c in (await running.case(lead_id))["clocks"]}
+    assert clocks["name_owner"]["state"] == "met"
+    assert clocks["resolve"]["explanation"]["rule"]["source"] == "000 第十九条"
+    assert clocks["resolve"]["due_date"] == "2026-07-07"  # 7 May + 2 months
+
+
+async def close_lead(running: Running) -> tuple[str, str]:
+    lead_id, _ = await open_cases(running)
+    base = f"/v1/cases/{lead_id}"
+    await running.post(f"{base}/accept", HANDLER)
+    await running.post(f"{base}/result", HANDLER, handling_opinion="已处理")
+    await running.post(f"{base}/review", SUPERVISOR, checklist=CHECKLIST_OK)
+    closed = await running.post(f"{base}/close", SUPERVISOR, public_summary="已处理完毕")
+    assert closed.status_code == 204, closed.text
+    return lead_id, (await running.case(lead_id))["petition_id"]
+
+
+async def test_dissatisfied_review_then_re_review_makes_the_matter_final(
+    running: Running,
+) -> None:
+    lead_id, petition_id = await close_lead(running)
+    pid = uuid.UUID(petition_id)
+    platform = running.service.platform
+    await publish(
+        platform,
+        PetitionFeedbackReceived(
+            petition_id=pid,
+            case_id=uuid.UUID(lead_id),
+            satisfied=False,
+            received_at=datetime(2026, 3, 3, 2, 0, tzinfo=UTC),
+        ),
+        subject=f"petition:{pid}",
+    )
+    await publish(
+        platform,
+        PetitionReviewRequested(
+            petition_id=pid,
+            tier=ReviewTier.REVIEW,
+            requested_at=datetime(2026, 3, 4, 2, 0, tzinfo=UTC),
+        ),
+        subject=f"petition:{pid}",
+    )
+
+    async def under_review() -> bool:
+        return bool((await running.case(lead_id))["status"] == "under_review")
+
+    await eventually(under_review)
+    reviews = [
+        c
+        for c in await running.cases_for(SUPERVISOR)
+        if c["review_tier"] == "review" and c["petition_id"] == petition_id
+    ]
+    [review] = reviews
+    assert review["unit_id"] == SUPERIOR.unit_id  # the body above conducts the review
+    detail = await running.case(review["case_id"])
+    assert detail["clocks"][0]["explanation"]["rule"]["source"] == "001 复查时限"
+    assert detail["clocks"][0]["due_date"] == "2026-03-19"  # 4 March + 15 days
+
+    superior = token("r-1", StaffRole.HANDLER, SUPERIOR.unit_id)
+    base = f"/v1/cases/{review['case_id']}"
+    await running.post(f"{base}/accept", superior)
+    await running.post(f"{base}/result", superior, handling_opinion="维持原处理意见")
+    await running.post(f"{base}/review", SUPERVISOR, checklist=CHECKLIST_OK)
+    await running.post(f"{base}/close", SUPERVISOR, public_summary="复查维持")
+    await publish(
+        platform,
+        PetitionReviewRequested(
+            petition_id=pid,
+            tier=ReviewTier.RE_REVIEW,
+            requested_at=datetime(2026, 3, 20, 2, 0, tzinfo=UTC),
+        ),
+        subject=f"petition:{pid}",
+    )
+
+    async def re_review_opened() -> bool:
+        return any(c["review_tier"] == "re_review" for c in await running.cases_for(SUPERVISOR))
+
+    await eventually(re_review_opened)
+    re_review = next(
+        c for c in await running.cases_for(SUPERVISOR) if c["review_tier"] == "re_review"
+    )
+    base = f"/v1/cases/{re_review['case_id']}"
+    await running.post(f"{base}/accept", superior)
+    await running.post(f"{base}/result", superior, handling_opinion="复核维持")
+    await running.post(f"{base}/review", SUPERVISOR, checklist=CHECKLIST_OK)
+    await running.post(f"{base}/close", SUPERVISOR, public_summary="复核维持，终结")
+    assert (await running.case(re_review["case_id"]))["status"] == "final"
+    types = await running.outbox_types()
+    assert types.count("case.review_opened") == 2
+    assert "case.final" in types
+
+
+async def test_screening_on_demand_and_the_monthly_report(running: Running) -> None:
+    await close_lead(running)
+    platform = running.service.platform
+    for day in (2, 3):
+        petition_id = uuid.uuid4()
+        await publish(
+            platform,
+            petition_registered(
+                petition_id,
+                petitioner_ref="pr_repeatrepeat0001",
+                received_at=datetime(2026, 3, day, 1, 0, tzinfo=UTC),
+            ),
+            subject=f"petition:{petition_id}",
+        )
+
+    async def seen() -> bool:
+        async with platform.sessions() as session:
+            rows = (await session.execute(select(petitions_seen.c.petition_id))).all()
+        return len(rows) == 2
+
+    await eventually(seen)
+    running.clock.current = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
+    run = await running.post("/v1/screening/runs", LEADER, owner_id="l-1", reason="两会前排查")
+    assert run.status_code == 201, run.text
+    assert run.json()["flagged"] == 1
+    flags = (await running.client.get("/v1/screening/flags", headers=SUPERVISOR)).json()
+    assert [f["category"] for f in flags] == ["repeat_petitioner"]
+    assert flags[0]["owner_id"] == "l-1"
+    assert flags[0]["due_date"] == "2026-03-24"  # 10 working days
+    assert "screening.flagged" in await running.outbox_types()
+    unit_staff = await running.client.get("/v1/screening/flags", headers=HANDLER)
+    assert unit_staff.status_code == 403
+
+    report = await running.client.get("/v1/reports/2026-03", headers=SUPERVISOR)
+    assert report.status_code == 200, report.text
+    body = report.json()
+    assert body["cases"] == 2
+    assert body["closed"] == 1
+    assert body["by"]["status"] == {"assigned": 1, "closed": 1}
+    csv_report = await running.client.get(
+        "/v1/reports/2026-Q1", params={"format": "csv"}, headers=SUPERVISOR
+    )
+    assert csv_report.headers["content-type"].startswith("text/csv")
+    assert "2026-Q1,unit_id,unit-labour,1" in csv_report.text
+    bad = await running.client.get("/v1/reports/2026-13", headers=SUPERVISOR)
+    assert bad.status_code == 422
+
+
+async def test_two_sweepers_at_once_fire_each_timer_exactly_once(running: Running) -> None:
+    for _ in range(3):
+        await open_cases(running)
+    service = running.service
+    ctx = CaseContext(office=OfficeCalendar(BusinessCalendar(), ZoneInfo("Asia/Shanghai")))
+    factory = service.platform.unit_of_work_factory(SupervisionUnitOfWork)
+    now = datetime(2026, 4, 2, 1, 0, tzinfo=UTC)  # the monthly reminder of every clock
+
+    async def one_replica() -> int:
+        async with factory() as uow:
+            fired = await sweep(uow, ctx, now=now, limit=4)
+            await asyncio.sleep(0.2)  # hold the locks while the other replica sweeps
+            await uow.commit()
+        return fired
+
+    first, second = await asyncio.gather(one_replica(), one_replica())
+    assert first + second == 6
+    assert {first, second} == {2, 4}
+    assert await one_replica() == 0
+    assert (await running.outbox_types()).count("case.reminder_sent") == 6
+
+
+async def test_a_redelivered_routing_decision_opens_nothing_twice(running: Running) -> None:
+    petition_id = uuid.uuid4()
+    event = routed(petition_id)
+    for _ in range(2):
+        # Two envelopes (two event ids) with the same decision: the inbox cannot catch it,
+        # the assignment key does.
+        await publish(running.service.platform, event, subject=f"petition:{petition_id}")
+
+    async def delivered() -> bool:
+        async with running.service.platform.sessions() as session:
+            rows = (await session.execute(select(messaging.inbox.c.event_id))).all()
+        return len(rows) == 2
+
+    await eventually(delivered)
+    mine = [c for c in await running.cases_for(SUPERVISOR) if c["petition_id"] == str(petition_id)]
+    assert len(mine) == 2
+    assert (await running.outbox_types()).count("case.opened") == 2
+
+
+async def test_an_escalation_waits_for_a_staff_action_holding_the_case(running: Running) -> None:
+    lead_id, _ = await open_cases(running)
+    ctx = CaseContext(office=OfficeCalendar(BusinessCalendar(), ZoneInfo("Asia/Shanghai")))
+    factory = running.service.platform.unit_of_work_factory(SupervisionUnitOfWork)
+    now = datetime(2026, 5, 7, 2, 0, tzinfo=UTC)  # overdue and the unit head's step are due
+    async with factory() as staff_action:
+        assert await staff_action.cases.get(uuid.UUID(lead_id), lock=True) is not None
+        async with factory() as uow:
+            handled = await sweep(uow, ctx, now=now)
+            await uow.commit()
+        assert handled == 1  # only the participant's clock; the lead's stays due
+        await staff_action.rollback()
+    async with factory() as uow:
+        assert await sweep(uow, ctx, now=now) == 1
+        await uow.commit()
+    assert (await running.case(lead_id))["escalation_level"] == "unit_head"
+    assert (await running.outbox_types()).count("case.overdue") == 2

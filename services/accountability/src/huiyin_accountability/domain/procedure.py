@@ -17,14 +17,32 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from enum import StrEnum
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from huiyin_accountability.domain.case_parts import (
+    RULE_APPEAL,
+    RULE_APPEAL_WINDOW,
+    RULE_DEFENCE,
+    RULE_EXTENSION,
+    RULE_NOT_HEAVIER,
+    RULE_ORDER,
+    RULE_RECUSAL,
+    Appeal,
+    Decision,
+    Extension,
+    Part,
+    ProcedureRefused,
+    Proposal,
+    Recusal,
+    Report,
+    Stage,
+    Statement,
+    Subject,
+)
 from huiyin_accountability.domain.sanctions import (
     Allowed,
-    Circumstance,
     SanctionError,
     allowed_outcomes,
     check_decision,
@@ -39,7 +57,16 @@ from huiyin_shared.contracts.events.accountability import (
     Severity,
     SubjectKind,
 )
-from huiyin_shared.errors import RuleViolation
+
+__all__ = [
+    "CaseRecord",
+    "Decision",
+    "ProcedureRefused",
+    "Proposal",
+    "Stage",
+    "Subject",
+    "open_deadlines",
+]
 
 INVESTIGATION_DAYS = 10
 EXTENSION_DAYS = 10
@@ -47,106 +74,10 @@ SERVICE_DAYS = 10
 APPEAL_WINDOW_DAYS = 15
 APPEAL_DECISION_DAYS = 30
 
-RULE_ORDER = "003 问责程序 5–9 (立案 → 调查 → 陈述申辩 → 报告 → 决定 → 送达)"
-RULE_RECUSAL = "003 问责程序 13 (利害关系回避)"
-RULE_EXTENSION = "003 问责程序 8 (经批准可延长10个工作日, 一次)"
-RULE_DEFENCE = "003 问责程序 7 (听取陈述和申辩)"
-RULE_NOT_HEAVIER = "003 问责程序 7 (不得因申辩而从重)"
-RULE_APPEAL_WINDOW = "003 问责程序 10 (收到决定之日起15个工作日内申诉)"
-RULE_APPEAL = "003 问责程序 10–11 (申诉, 复核)"
 MIN_TEAM = 2
 
 
-class ProcedureRefused(RuleViolation):
-    """A command the procedure refuses; ``rule`` names the article. Nothing was changed."""
-
-    slug = "procedure-refused"
-    title = "Refused by the accountability procedure"
-
-    def __init__(self, message: str, *, rule: str, field: str | None = None) -> None:
-        error = {"field": field or "procedure", "message": f"{message} [{rule}]", "type": "rule"}
-        super().__init__(f"{message} (rule: {rule})", errors=[error])
-        self.rule = rule
-        self.field = field
-
-
-class Stage(StrEnum):
-    OPENED = "opened"
-    INVESTIGATING = "investigating"
-    REPORTED = "reported"
-    DECIDED = "decided"
-    SERVED = "served"
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Subject(_Model):
-    kind: SubjectKind
-    id: str = Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
-
-    @property
-    def key(self) -> str:
-        return f"{self.kind.value}:{self.id}"
-
-
-class Recusal(_Model):
-    member: str
-    reason: str
-
-
-class Extension(_Model):
-    approved_by: str
-    reason: str
-    on: date
-    new_due: date
-
-
-class Statement(_Model):
-    subject_key: str
-    text: str | None
-    declined: bool
-    recorded_by: str
-    on: date
-
-
-class Proposal(_Model):
-    subject: Subject
-    outcome: DecisionOutcome
-    base_severity: Severity
-    circumstances: tuple[Circumstance, ...] = ()
-    severity: Severity | None = None
-    sanctions: tuple[SanctionCode, ...] = ()
-    judicial_referral_flagged: bool = False
-    judicial_referral_note: str | None = None
-
-
-class Report(_Model):
-    facts: str
-    conclusion: str
-    proposals: tuple[Proposal, ...]
-    submitted_by: str
-    on: date
-
-
-class Decision(_Model):
-    subject: Subject
-    outcome: DecisionOutcome
-    severity: Severity | None = None
-    sanctions: tuple[SanctionCode, ...] = ()
-
-
-class Appeal(_Model):
-    subject_key: str
-    on: date
-    decision_due: date
-    outcome: AppealOutcome | None = None
-    decided_on: date | None = None
-    reason: str | None = None
-
-
-class CaseRecord(_Model):
+class CaseRecord(Part):
     case_id: uuid.UUID
     matter_id: uuid.UUID
     subjects: tuple[Subject, ...]

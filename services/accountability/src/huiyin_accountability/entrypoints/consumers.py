@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from huiyin_accountability import service
@@ -20,10 +21,12 @@ TRIGGER_CONSUMER = "accountability.triggers"
 def ledger_handler(clock: Clock) -> RawHandler:
     """The ledger records every event of every service, as the bytes that arrived."""
 
-    async def on_any_event(body: str, envelope: Envelope, uow: AccountabilityUnitOfWork) -> None:
-        await service.record_event(uow, envelope=envelope, clock=clock, raw=body)
+    async def on_events(
+        items: Sequence[tuple[str, Envelope]], uow: AccountabilityUnitOfWork
+    ) -> None:
+        await service.record_events(uow, items, clock=clock)
 
-    return on_any_event
+    return on_events
 
 
 def trigger_handlers(rules: RuleSet, clock: Clock) -> dict[str, Handler]:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from huiyin_accountability.domain.office import Office
-from huiyin_accountability.domain.procedure import CaseRecord, Decision, Proposal
+from huiyin_accountability.domain.procedure import CaseRecord, Decision, Proposal, Stage
 from huiyin_accountability.domain.responsibility import (
     HandlingRecord,
     Responsible,
@@ -50,6 +50,13 @@ class CaseOut(BaseModel):
     @classmethod
     def of(cls, record: CaseRecord, deadlines: list[Deadline]) -> Self:
         return cls(record=record, deadlines=[DeadlineOut.of(d) for d in deadlines])
+
+
+class CaseSummaryOut(BaseModel):
+    accountability_case_id: uuid.UUID
+    matter_id: uuid.UUID
+    stage: Stage
+    opened_at: datetime
 
 
 class OverdueStepOut(DeadlineOut):
@@ -116,6 +123,22 @@ def cases_router(
         deadlines = await uow.cases.deadlines(record.case_id)
         await uow.commit()
         return CaseOut.of(record, deadlines)
+
+    @router.get("/cases", response_model=list[CaseSummaryOut])
+    async def list_cases(
+        uow: UoW,
+        _staff: Reader,
+        stage: Stage | None = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> list[CaseSummaryOut]:
+        found = await uow.cases.summaries(
+            stage=stage.value if stage else None, limit=limit, offset=offset
+        )
+        return [
+            CaseSummaryOut(accountability_case_id=c, matter_id=m, stage=Stage(s), opened_at=o)
+            for c, m, s, o in found
+        ]
 
     @router.get("/cases/{case_id}", response_model=CaseOut)
     async def get_case(case_id: uuid.UUID, uow: UoW, _staff: Reader) -> CaseOut:

@@ -42,9 +42,12 @@ class MatterOut(BaseModel):
     decided_by: str | None
     decided_at: datetime | None
     dismissal_reason: str | None
+    accountability_case_id: uuid.UUID | None = Field(
+        default=None, description="The case opened when the matter was confirmed."
+    )
 
     @classmethod
-    def of(cls, matter: Matter) -> Self:
+    def of(cls, matter: Matter, case_id: uuid.UUID | None = None) -> Self:
         return cls(
             matter_id=matter.matter_id,
             status=matter.status,
@@ -63,6 +66,7 @@ class MatterOut(BaseModel):
             decided_by=matter.decided_by,
             decided_at=matter.decided_at,
             dismissal_reason=matter.dismissal_reason,
+            accountability_case_id=case_id,
         )
 
 
@@ -122,14 +126,16 @@ def matters_router(
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> list[MatterOut]:
         found = await uow.matters.list(status=status_, rule_id=rule_id, limit=limit, offset=offset)
-        return [MatterOut.of(m) for m in found]
+        cases = await uow.cases.cases_of_matters([m.matter_id for m in found])
+        return [MatterOut.of(m, cases.get(m.matter_id)) for m in found]
 
     @router.get("/matters/{matter_id}", response_model=MatterOut)
     async def get_matter(matter_id: uuid.UUID, uow: UoW, _staff: Reader) -> MatterOut:
         matter = await uow.matters.get(matter_id)
         if matter is None:
             raise matters.MatterNotFound(f"no matter {matter_id}")
-        return MatterOut.of(matter)
+        cases = await uow.cases.cases_of_matters([matter_id])
+        return MatterOut.of(matter, cases.get(matter_id))
 
     @router.post("/matters", response_model=MatterOut, status_code=status.HTTP_201_CREATED)
     async def open_matter(body: MatterIn, uow: UoW, officer: Officer) -> MatterOut:

@@ -58,6 +58,32 @@ class CaseRepository:
         )
         await self._sync_deadlines(record)
 
+    async def cases_of_matters(self, matter_ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+        """Matter id → the accountability case opened on it."""
+        if not matter_ids:
+            return {}
+        rows = await self._session.execute(
+            select(accountability_cases.c.matter_id, accountability_cases.c.case_id).where(
+                accountability_cases.c.matter_id.in_(matter_ids)
+            )
+        )
+        return {row.matter_id: row.case_id for row in rows}
+
+    async def summaries(
+        self, *, stage: str | None, limit: int, offset: int
+    ) -> list[tuple[uuid.UUID, uuid.UUID, str, datetime]]:
+        """(case id, matter id, stage, opened at), newest first."""
+        query = select(
+            accountability_cases.c.case_id,
+            accountability_cases.c.matter_id,
+            accountability_cases.c.stage,
+            accountability_cases.c.opened_at,
+        ).order_by(accountability_cases.c.opened_at.desc(), accountability_cases.c.case_id)
+        if stage is not None:
+            query = query.where(accountability_cases.c.stage == stage)
+        rows = await self._session.execute(query.limit(limit).offset(offset))
+        return [(r.case_id, r.matter_id, r.stage, r.opened_at) for r in rows]
+
     async def get(self, case_id: uuid.UUID) -> tuple[CaseRecord, int] | None:
         row = (
             await self._session.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict
 
 from sqlalchemy import RowMapping, insert, select, update
@@ -34,14 +35,26 @@ class LedgerRepository:
         row = (await self._session.execute(query)).one()
         return LedgerHead(last_sequence=row.last_sequence, last_hash=row.last_hash)
 
-    async def append(self, entry: LedgerEntry) -> None:
-        """Insert the entry and move the head onto it (call with the head locked)."""
-        await self._session.execute(insert(ledger_entries).values(**asdict(entry)))
+    async def append(self, entries: Sequence[LedgerEntry]) -> None:
+        """Insert the entries and move the head onto the last (call with the head locked)."""
+        if not entries:
+            return
+        await self._session.execute(insert(ledger_entries), [asdict(e) for e in entries])
+        last = entries[-1]
         await self._session.execute(
             update(ledger_head)
             .where(ledger_head.c.id == HEAD_ID)
-            .values(last_sequence=entry.sequence, last_hash=entry.hash)
+            .values(last_sequence=last.sequence, last_hash=last.hash)
         )
+
+    async def recorded(self, event_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these events already have an entry."""
+        if not event_ids:
+            return set()
+        rows = await self._session.execute(
+            select(ledger_entries.c.event_id).where(ledger_entries.c.event_id.in_(event_ids))
+        )
+        return {row.event_id for row in rows}
 
     async def get_by_event(self, *, event_id: uuid.UUID) -> LedgerEntry | None:
         row = (

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from huiyin_accountability.domain.ledger import ChainVerifier, LedgerEntry, VerificationResult
+from collections.abc import Sequence
+
+from huiyin_accountability.domain.ledger import (
+    ChainVerifier,
+    LedgerEntry,
+    VerificationResult,
+    canonical_json,
+)
 from huiyin_accountability.metrics import LEDGER_ENTRIES, on_commit
 from huiyin_accountability.unit_of_work import AccountabilityUnitOfWork
 from huiyin_shared.clock import Clock
@@ -12,22 +19,40 @@ from huiyin_shared.contracts.envelope import Envelope
 async def record_event(
     uow: AccountabilityUnitOfWork, *, envelope: Envelope, clock: Clock, raw: str | None = None
 ) -> LedgerEntry:
-    """Append the event to the ledger, once: ``raw`` (the message body as received) verbatim,
-    else the envelope encoded as canonical JSON.
-
-    The head row is locked first, so appends from every replica are serialised: the
-    duplicate check, the insert and the head update cannot interleave with another append.
-    """
-    head = await uow.ledger.lock_head()
+    """Append one event to the ledger, once: ``raw`` (the message body as received)
+    verbatim, else the envelope encoded as canonical JSON."""
     existing = await uow.ledger.get_by_event(event_id=envelope.id)
     if existing is not None:
         return existing
-    # Read the clock under the lock so recorded_at follows the sequence order.
-    body = raw if raw is not None else envelope.model_dump(mode="json")
-    entry = head.append(body, recorded_at=clock.now())
-    await uow.ledger.append(entry)
-    on_commit(uow.session, LEDGER_ENTRIES.inc)
+    body = raw if raw is not None else canonical_json(envelope.model_dump(mode="json")).decode()
+    [entry] = await record_events(uow, [(body, envelope)], clock=clock)
     return entry
+
+
+async def record_events(
+    uow: AccountabilityUnitOfWork, items: Sequence[tuple[str, Envelope]], *, clock: Clock
+) -> list[LedgerEntry]:
+    """Append events (body as received, envelope) in order; events already recorded are
+    skipped. Returns the new entries.
+
+    The head row is locked first, so appends from every replica are serialised: the
+    duplicate check, the inserts and the head update cannot interleave with another append.
+    """
+    head = await uow.ledger.lock_head()
+    seen = await uow.ledger.recorded([envelope.id for _, envelope in items])
+    entries: list[LedgerEntry] = []
+    for body, envelope in items:
+        if envelope.id in seen:
+            continue
+        seen.add(envelope.id)
+        # Read the clock under the lock so recorded_at follows the sequence order.
+        entry = head.append(body, recorded_at=clock.now())
+        head = head.after(entry)
+        entries.append(entry)
+    await uow.ledger.append(entries)
+    if entries:
+        on_commit(uow.session, lambda: LEDGER_ENTRIES.inc(len(entries)))
+    return entries
 
 
 async def verify_ledger(uow: AccountabilityUnitOfWork, *, page_size: int) -> VerificationResult:

@@ -11,7 +11,15 @@ import structlog
 
 from huiyin_accountability.domain.facts import Fact, case_of, petition_of
 from huiyin_accountability.domain.matters import Matter
-from huiyin_accountability.domain.triggers import Clear, Context, Finding, RuleSet, Wait
+from huiyin_accountability.domain.triggers import (
+    Clear,
+    Context,
+    Finding,
+    Rule,
+    RuleSet,
+    Wait,
+    Watch,
+)
 from huiyin_accountability.metrics import MATTERS_OPENED, on_commit
 from huiyin_accountability.repository.triggers import CLEARED, FIRED, PENDING, DueCheck
 from huiyin_accountability.unit_of_work import AccountabilityUnitOfWork
@@ -84,31 +92,14 @@ async def _judge(
     elif isinstance(verdict, Clear):
         await uow.triggers.settle(watch, status=CLEARED, now=ctx.now)
     else:
-        await _open_matter(
-            uow,
-            verdict,
-            watch_rule=watch.rule_id,
-            key=watch.key,
-            rules=rules,
-            petition_id=watch.petition_id,
-            case_id=watch.case_id,
-            now=ctx.now,
-        )
+        await _open_matter(uow, verdict, watch=watch, rule=rules.rule(watch.rule_id), now=ctx.now)
         await uow.triggers.settle(watch, status=FIRED, now=ctx.now)
 
 
 async def _open_matter(
-    uow: AccountabilityUnitOfWork,
-    finding: Finding,
-    *,
-    watch_rule: str,
-    key: str,
-    rules: RuleSet,
-    petition_id: uuid.UUID | None,
-    case_id: uuid.UUID | None,
-    now: datetime,
+    uow: AccountabilityUnitOfWork, finding: Finding, *, watch: Watch, rule: Rule, now: datetime
 ) -> Matter:
-    rule = rules.rule(watch_rule)
+    petition_id, case_id, key = watch.petition_id, watch.case_id, watch.key
     matter = Matter(
         matter_id=uuid.uuid4(),
         source=MatterSource.SYSTEM_TRIGGER,

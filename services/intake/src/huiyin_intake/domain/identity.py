@@ -76,6 +76,12 @@ class Identity:
     co_petitioners: tuple[Person, ...] = field(default_factory=tuple)
     representatives: tuple[Person, ...] = field(default_factory=tuple)
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every person's name in it, to keep out of text that is published."""
+        people = (*self.co_petitioners, *self.representatives)
+        return (self.name, *(p.name for p in people))
+
     def to_json(self) -> bytes:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True).encode()
 

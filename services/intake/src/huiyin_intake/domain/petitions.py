@@ -80,6 +80,12 @@ class Petition:
     decision: Decision | None = None
     original_petition_id: uuid.UUID | None = None
     urgent_reported_at: datetime | None = None
+    published_summary: str | None = None
+    """The summary as events carry it: identity redacted (None: the summary as is)."""
+
+    @property
+    def summary_for_events(self) -> str:
+        return self.published_summary or self.details.summary
 
     @classmethod
     def register(
@@ -90,6 +96,7 @@ class Petition:
         registration_number: str,
         registered_at: datetime,
         petitioner_ref: str | None,
+        published_summary: str | None = None,
     ) -> Petition:
         """Register a petition received at or before ``registered_at``.
 
@@ -117,6 +124,7 @@ class Petition:
             registered_at=registered_at,
             petitioner_ref=petitioner_ref,
             details=details,
+            published_summary=published_summary,
         )
 
     def decide(self, decision: Decision) -> Petition:

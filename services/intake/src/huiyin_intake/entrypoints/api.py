@@ -23,6 +23,7 @@ from huiyin_intake.entrypoints.staff_schemas import (
     DecisionIn,
     IdentityOut,
     IdentityReadIn,
+    IdentityReadOut,
     SearchQuery,
     StaffRegistrationIn,
     UrgentReportIn,
@@ -46,6 +47,9 @@ Reader = Annotated[
     ),
 ]
 AnyStaff = Annotated[Staff, Depends(current_staff)]
+Overseer = Annotated[
+    Staff, Depends(require_roles(StaffRole.DISCIPLINE_OFFICER, StaffRole.IDENTITY_CUSTODIAN))
+]
 
 
 def unit_of_work_dependency(
@@ -146,6 +150,17 @@ def build_router(uow_factory: Callable[[], IntakeUnitOfWork], context: IntakeCon
         if outcome.identity is None:
             raise IdentityNotHeld("the petition is anonymous: no identity is held")
         return IdentityOut.of(outcome.identity)
+
+    @router.get("/petitions/{petition_id}/identity-reads", response_model=list[IdentityReadOut])
+    async def identity_reads(
+        petition_id: uuid.UUID, uow: UoW, _staff: Overseer
+    ) -> list[IdentityReadOut]:
+        """Who asked to read the petitioner's identity, when, why, and whether it was shown
+        (for the discipline officer and the custodian; leaks are a listed violation)."""
+        if await uow.petitions.get(petition_id=petition_id) is None:
+            raise PetitionNotFound(f"no petition {petition_id}")
+        reads = await uow.identity_reads.of_petition(petition_id=petition_id)
+        return [IdentityReadOut.model_validate(r, from_attributes=True) for r in reads]
 
     @router.get("/petitions/{petition_id}", response_model=PetitionOut)
     async def get_petition(petition_id: uuid.UUID, uow: UoW, _staff: Reader) -> PetitionOut:

@@ -7,7 +7,9 @@ belongs to (so milestones of a case that arrived first join their petition later
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from datetime import datetime
+from typing import Any, Protocol
 
 from huiyin_intake.domain.tracking import Milestone, MilestoneKind
 from huiyin_intake.service.tracking import project
@@ -55,8 +57,13 @@ async def on_case_opened(event: case.CaseOpened, _e: Envelope, uow: IntakeUnitOf
     await uow.timeline.link_case(case_id=event.case_id, petition_id=event.petition_id)
 
 
+class _OfACase(Protocol):
+    @property
+    def case_id(self) -> uuid.UUID: ...
+
+
 def _case_milestone(
-    key: str, kind: MilestoneKind, event: Any, at: Any, **details: Any
+    key: str, kind: MilestoneKind, event: _OfACase, at: datetime, **details: Any
 ) -> Milestone:
     return Milestone(key=key, kind=kind, occurred_at=at, case_id=event.case_id, details=details)
 

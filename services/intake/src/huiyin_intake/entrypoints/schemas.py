@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -27,6 +27,7 @@ from huiyin_intake.domain.petitions import (
     PetitionStatus,
     Registration,
 )
+from huiyin_intake.service.registration import Registered
 from huiyin_shared.contracts.events.common import (
     Channel,
     DivisionCode,
@@ -317,8 +318,8 @@ class PetitionPage(BaseModel):
     offset: int
 
 
-def registered_out(registered: Any) -> RegisteredOut:
-    petition: Petition = registered.petition
+def registered_out(registered: Registered) -> RegisteredOut:
+    petition = registered.petition
     return RegisteredOut(
         petition_id=petition.petition_id,
         registration_number=petition.registration_number,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from huiyin_intake.domain.decisions import Accept, DecisionCommand, NotAccept, ReferOut
 from huiyin_intake.domain.identity import Gender, Identity
@@ -150,3 +152,15 @@ class IdentityOut(_Strict):
             co_petitioners=persons(identity.co_petitioners),
             representatives=persons(identity.representatives),
         )
+
+
+class IdentityReadOut(BaseModel):
+    """One attempt to read an identity, as recorded (never the identity itself)."""
+
+    read_id: uuid.UUID
+    reader_id: str
+    reader_role: str
+    reader_unit_id: str
+    reason: str
+    read_at: datetime
+    allowed: bool

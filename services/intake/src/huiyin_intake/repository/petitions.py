@@ -211,6 +211,7 @@ def _to_row(petition: Petition) -> dict[str, Any]:
         "urgent": details.urgent,
         "urgent_reported_at": petition.urgent_reported_at,
         "original_petition_id": petition.original_petition_id,
+        "published_summary": petition.published_summary,
         "status": petition.status.value,
         **_decision_row(petition.decision),
     }
@@ -260,6 +261,7 @@ def _to_petition(row: RowMapping) -> Petition:
         decision=_to_decision(row),
         original_petition_id=row["original_petition_id"],
         urgent_reported_at=row["urgent_reported_at"],
+        published_summary=row["published_summary"],
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huiyin_intake.crypto import Sealed
@@ -64,8 +65,7 @@ class PortalKeyRepository:
         )
 
 
-def _to_key(m: object) -> PortalKey:
-    row = dict(m)  # type: ignore[call-overload]
+def _to_key(row: RowMapping) -> PortalKey:
     return PortalKey(
         key_id=row["key_id"],
         portal_id=row["portal_id"],

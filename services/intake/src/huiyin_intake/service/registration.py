@@ -14,6 +14,7 @@ from huiyin_intake.domain.identity import Identity, normalise_id_number, normali
 from huiyin_intake.domain.numbering import format_registration_number, registration_year
 from huiyin_intake.domain.petitions import Petition, Registration
 from huiyin_intake.domain.portal import new_query_code
+from huiyin_intake.domain.redaction import redact
 from huiyin_intake.domain.repeats import Matter, RepeatOutcome, compare, outcome_for
 from huiyin_intake.domain.tracking import Milestone, MilestoneKind
 from huiyin_intake.repository.identities import StoredIdentity
@@ -82,6 +83,9 @@ async def register_petition(
     ref = ref or indexes.petitioner_ref(context.keyed)
     if identity is not None and ref is None:
         raise ValueError("a real-name identity needs an ID number or a phone")
+    # Everything that can be done before taking the office's number is done first: the
+    # counter row stays locked from here to the commit.
+    match = _same_matter(context, registration, earlier)
     year = registration_year(now, context.zone)
     sequence = await uow.counters.next_value(office_id=registration.office_id, year=year)
     petition = Petition.register(
@@ -90,6 +94,7 @@ async def register_petition(
         registration_number=format_registration_number(registration.office_id, year, sequence),
         registered_at=now,
         petitioner_ref=ref,
+        published_summary=redact(registration.summary, () if identity is None else identity.names),
     )
     query_code = new_query_code()
     code_hash = context.keyed.query_code_hash(petition.registration_number, query_code)
@@ -101,15 +106,6 @@ async def register_petition(
         )
     subject = integration_events.subject(petition.petition_id)
     await uow.publish(integration_events.registered(petition), subject=subject)
-    await uow.timeline.record(
-        Milestone(
-            key=f"registered:{petition.petition_id}",
-            kind=MilestoneKind.REGISTERED,
-            occurred_at=now,
-            petition_id=petition.petition_id,
-            details={"registration_number": petition.registration_number},
-        )
-    )
     if registration.urgent:
         if urgent_reported_to is None:
             raise ValueError("an urgent petition names the leader it is reported to")
@@ -123,7 +119,9 @@ async def register_petition(
             ),
             subject=subject,
         )
-    petition, original = await _link_repeat(uow, context, petition, earlier)
+    original = None
+    if match is not None:
+        petition, original = await _link_repeat(uow, context, petition, match)
     log.info(
         "petition.registered",
         petition_id=str(petition.petition_id),
@@ -133,21 +131,25 @@ async def register_petition(
     return Registered(petition=petition, query_code=query_code, original=original)
 
 
-async def _link_repeat(
-    uow: IntakeUnitOfWork, context: IntakeContext, petition: Petition, earlier: list[Petition]
-) -> tuple[Petition, Petition | None]:
-    """Link to the oldest earlier petition of the same petitioner on the same matter."""
-    new = matter_of(petition)
-    match = next(
+def _same_matter(
+    context: IntakeContext, registration: Registration, earlier: list[Petition]
+) -> Petition | None:
+    """The oldest earlier petition of the same petitioner on the same matter."""
+    new = matter_of(registration)
+    return next(
         (
             old
             for old in earlier
-            if compare(new, matter_of(old)).same_matter(context.repeat_threshold)
+            if compare(new, matter_of(old.details)).same_matter(context.repeat_threshold)
         ),
         None,
     )
-    if match is None:
-        return petition, None
+
+
+async def _link_repeat(
+    uow: IntakeUnitOfWork, context: IntakeContext, petition: Petition, match: Petition
+) -> tuple[Petition, Petition]:
+    """Link to the original of ``match`` (itself, or the one it repeats)."""
     root_id = match.original_petition_id or match.petition_id
     root = match if root_id == match.petition_id else await uow.petitions.get(petition_id=root_id)
     if root is None:  # the link target is always registered here; defensive for old data
@@ -197,8 +199,7 @@ async def _link_repeat(
     return petition, root
 
 
-def matter_of(petition: Petition) -> Matter:
-    details = petition.details
+def matter_of(details: Registration) -> Matter:
     return Matter(
         accused_unit_ids=frozenset(details.accused_unit_ids),
         accused_persons=frozenset(details.accused_persons),

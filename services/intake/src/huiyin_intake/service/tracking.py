@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from huiyin_intake import integration_events
+from huiyin_intake.domain.identity import Identity
 from huiyin_intake.domain.petitions import Petition
 from huiyin_intake.domain.portal import normalise_query_code
+from huiyin_intake.domain.redaction import redact
 from huiyin_intake.domain.reviews import Lifecycle
 from huiyin_intake.domain.tracking import (
     Milestone,
@@ -84,7 +86,16 @@ async def find_by_code(
 
 
 async def view(uow: IntakeUnitOfWork, petition: Petition) -> TrackingView:
-    milestones = await uow.timeline.of_petition(petition_id=petition.petition_id)
+    # The registration itself is read off the petition: one write less while the office's
+    # number is held.
+    registered = Milestone(
+        key=f"registered:{petition.petition_id}",
+        kind=MilestoneKind.REGISTERED,
+        occurred_at=petition.registered_at,
+        petition_id=petition.petition_id,
+        details={"registration_number": petition.registration_number},
+    )
+    milestones = [registered, *await uow.timeline.of_petition(petition_id=petition.petition_id)]
     return TrackingView(
         petition=petition, status=public_status(milestones), timeline=ordered(milestones)
     )
@@ -102,12 +113,17 @@ async def give_feedback(
     lifecycle = Lifecycle.of(await uow.timeline.of_petition(petition_id=petition.petition_id))
     tier = lifecycle.check_feedback()
     now = context.clock.now()
+    names: tuple[str, ...] = ()
+    stored = await uow.identities.get(petition_id=petition.petition_id)
+    if stored is not None:  # decrypted only to keep the names out of the published comment
+        plaintext = context.cipher.open(stored.sealed, context=str(petition.petition_id))
+        names = Identity.from_json(plaintext).names
     await uow.publish(
         PetitionFeedbackReceived(
             petition_id=petition.petition_id,
             tier=None if tier is None else ReviewTier(tier),
             satisfied=satisfied,
-            comment=comment,
+            comment=None if comment is None else redact(comment, names),
             received_at=now,
         ),
         subject=integration_events.subject(petition.petition_id),

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from huiyin_routing.domain.registry import (
-    ALL_SUBJECTS,
     Competence,
     CompetenceRole,
     Conflict,
     Division,
-    DivisionLevel,
     Organisation,
     OrganisationType,
     Person,
@@ -27,98 +24,37 @@ from huiyin_routing.domain.registry import (
     implied_parent,
     level_of_code,
 )
+from huiyin_routing.domain.registry_index import index_registry
+from huiyin_routing.domain.registry_problems import (
+    ID,
+    InvalidRegistryError,
+    Problems,
+    RegistryProblem,
+    bulk_allocation,
+    list_field,
+    optional_id,
+    text_field,
+)
 from huiyin_shared.contracts.events.common import PetitionKind
 
 FORMAT = "huiyin-registry/1"
 """The file format this code reads; bumped on any incompatible change."""
 
 _CODE = re.compile(r"^[0-9]{6}([0-9]{3}){0,2}$")
-_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _SUBJECT = re.compile(r"^(\*|[a-z0-9_-]+(\.[a-z0-9_-]+)*(\.\*)?)$")
 _AREA = re.compile(r"^[a-z0-9_-]+$")
-MAX_ERRORS = 100
-
-
-class Located(dict[str, Any]):
-    """A mapping read from a file, remembering the line it starts on."""
-
-    line: int | None = None
-    key_lines: dict[str, int] | None = None
-
-    def line_of(self, key: str) -> int | None:
-        """The line a key is written on, else the mapping's own line."""
-        return (self.key_lines or {}).get(key, self.line)
-
-
-@dataclass(frozen=True)
-class RegistryProblem:
-    path: str
-    message: str
-    line: int | None = None
-    key_lines: dict[str, int] | None = None
-
-    def line_of(self, key: str) -> int | None:
-        """The line a key is written on, else the mapping's own line."""
-        return (self.key_lines or {}).get(key, self.line)
-
-    def describe(self) -> str:
-        where = f"line {self.line}: " if self.line is not None else ""
-        return f"{where}{self.path}: {self.message}"
-
-
-class InvalidRegistryError(Exception):
-    """The document was refused; ``problems`` lists every defect found (up to a limit)."""
-
-    def __init__(self, problems: Sequence[RegistryProblem]) -> None:
-        self.problems = list(problems)
-        first = self.problems[0].describe() if self.problems else "no detail"
-        super().__init__(f"{len(self.problems)} problem(s) in the registry; first: {first}")
-
-
-class _Problems:
-    def __init__(self) -> None:
-        self.items: list[RegistryProblem] = []
-        # Registries repeat the same competence entries thousands of times: read each once.
-        self.competences: dict[object, Competence] = {}
-
-    def add(self, node: object, path: str, message: str) -> None:
-        if len(self.items) < MAX_ERRORS:
-            self.items.append(RegistryProblem(path, message, getattr(node, "line", None)))
-
-
-def _text(raw: Mapping[str, Any], key: str, path: str, problems: _Problems) -> str | None:
-    value = raw.get(key)
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)  # unquoted division codes read as numbers
-    if not isinstance(value, str) or not value.strip():
-        problems.add(raw, f"{path}.{key}", "required text is missing")
-        return None
-    return value.strip()
-
-
-def _optional_id(raw: Mapping[str, Any], key: str, path: str, problems: _Problems) -> str | None:
-    value = raw.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not _ID.match(value):
-        problems.add(raw, f"{path}.{key}", f"not a valid id: {value!r}")
-        return None
-    return value
-
-
-def _list(raw: Mapping[str, Any], key: str, path: str, problems: _Problems) -> list[Any]:
-    value = raw.get(key, [])
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        problems.add(raw, f"{path}.{key}", "must be a list")
-        return []
-    return value
+MAX_UNIT_NAME = 200
+"""Units travel in events by name (``UnitRef.unit_name``), which bounds it."""
 
 
 def build_snapshot(document: Mapping[str, Any], *, version: int) -> RegistrySnapshot:
     """Validate ``document`` and index it; :class:`InvalidRegistryError` on any defect."""
-    problems = _Problems()
+    with bulk_allocation():
+        return _build_snapshot(document, version)
+
+
+def _build_snapshot(document: Mapping[str, Any], version: int) -> RegistrySnapshot:
+    problems = Problems()
     if not isinstance(document, Mapping):
         raise InvalidRegistryError([RegistryProblem("(document)", "must be a mapping", 1)])
     if document.get("format") != FORMAT:
@@ -130,13 +66,13 @@ def build_snapshot(document: Mapping[str, Any], *, version: int) -> RegistrySnap
     conflicts = _conflicts(document, people, organisations, problems)
     if problems.items:
         raise InvalidRegistryError(problems.items)
-    return _index(version, divisions, organisations, people, conflicts)
+    return index_registry(version, divisions, organisations, people, conflicts)
 
 
-def _divisions(document: Mapping[str, Any], problems: _Problems) -> dict[str, Division]:
+def _divisions(document: Mapping[str, Any], problems: Problems) -> dict[str, Division]:
     divisions: dict[str, Division] = {}
     seen_at: dict[str, int | None] = {}
-    raw_list = _list(document, "divisions", "divisions", problems)
+    raw_list = list_field(document, "divisions", "divisions", problems)
     if not raw_list:
         problems.add(document, "divisions", "the registry has no divisions")
     for i, raw in enumerate(raw_list):
@@ -144,8 +80,8 @@ def _divisions(document: Mapping[str, Any], problems: _Problems) -> dict[str, Di
         if not isinstance(raw, Mapping):
             problems.add(document, path, "must be a mapping")
             continue
-        code = _text(raw, "code", path, problems)
-        name = _text(raw, "name", path, problems)
+        code = text_field(raw, "code", path, problems)
+        name = text_field(raw, "name", path, problems)
         if code is None or name is None:
             continue
         if not _CODE.match(code):
@@ -165,7 +101,7 @@ def _divisions(document: Mapping[str, Any], problems: _Problems) -> dict[str, Di
             leaders = {}
         in_charge = leaders.get("in_charge") or {}
         if not isinstance(in_charge, Mapping) or not all(
-            isinstance(k, str) and _AREA.match(k) and isinstance(v, str) and _ID.match(v)
+            isinstance(k, str) and _AREA.match(k) and isinstance(v, str) and ID.match(v)
             for k, v in in_charge.items()
         ):
             problems.add(raw, f"{path}.leaders.in_charge", "must map areas to person ids")
@@ -176,14 +112,14 @@ def _divisions(document: Mapping[str, Any], problems: _Problems) -> dict[str, Di
             name=name,
             level=level_of_code(code),
             parent=parent,
-            top_leader=_optional_id(leaders, "top", f"{path}.leaders", problems),
+            top_leader=optional_id(leaders, "top", f"{path}.leaders", problems),
             leaders_in_charge=dict(in_charge),
         )
     _check_tree(raw_list, divisions, problems)
     return divisions
 
 
-def _check_tree(raw_list: list[Any], divisions: dict[str, Division], problems: _Problems) -> None:
+def _check_tree(raw_list: list[Any], divisions: dict[str, Division], problems: Problems) -> None:
     raw_by_code = {
         str(raw.get("code")): raw for raw in raw_list if isinstance(raw, Mapping) and "code" in raw
     }
@@ -219,16 +155,16 @@ def _check_tree(raw_list: list[Any], divisions: dict[str, Division], problems: _
             current = divisions[current].parent
 
 
-def _people(document: Mapping[str, Any], problems: _Problems) -> dict[str, Person]:
+def _people(document: Mapping[str, Any], problems: Problems) -> dict[str, Person]:
     people: dict[str, Person] = {}
-    for i, raw in enumerate(_list(document, "people", "people", problems)):
+    for i, raw in enumerate(list_field(document, "people", "people", problems)):
         path = f"people[{i}]"
         if not isinstance(raw, Mapping):
             problems.add(document, path, "must be a mapping")
             continue
-        person_id = _optional_id(raw, "id", path, problems)
-        name = _text(raw, "name", path, problems)
-        unit = _optional_id(raw, "unit", path, problems)
+        person_id = optional_id(raw, "id", path, problems)
+        name = text_field(raw, "name", path, problems)
+        unit = optional_id(raw, "unit", path, problems)
         if person_id is None or name is None or unit is None:
             if person_id is None or unit is None:
                 problems.add(raw, path, "a person needs an id and a unit")
@@ -241,14 +177,14 @@ def _people(document: Mapping[str, Any], problems: _Problems) -> dict[str, Perso
             name=name,
             unit=unit,
             post=str(raw.get("post") or ""),
-            managed_by=_optional_id(raw, "managed_by", path, problems),
+            managed_by=optional_id(raw, "managed_by", path, problems),
         )
     return people
 
 
-def _competences(raw: Mapping[str, Any], path: str, problems: _Problems) -> tuple[Competence, ...]:
+def _competences(raw: Mapping[str, Any], path: str, problems: Problems) -> tuple[Competence, ...]:
     result: list[Competence] = []
-    for j, item in enumerate(_list(raw, "competences", path, problems)):
+    for j, item in enumerate(list_field(raw, "competences", path, problems)):
         where = f"{path}.competences[{j}]"
         if not isinstance(item, Mapping):
             problems.add(raw, where, "must be a mapping")
@@ -303,21 +239,24 @@ _COMPETENCE_KEYS = frozenset({"subjects", "kinds", "role", "priority"})
 
 
 def _organisations(
-    document: Mapping[str, Any], divisions: Mapping[str, Division], problems: _Problems
+    document: Mapping[str, Any], divisions: Mapping[str, Division], problems: Problems
 ) -> dict[str, Organisation]:
     organisations: dict[str, Organisation] = {}
-    for i, raw in enumerate(_list(document, "organisations", "organisations", problems)):
+    for i, raw in enumerate(list_field(document, "organisations", "organisations", problems)):
         path = f"organisations[{i}]"
         if not isinstance(raw, Mapping):
             problems.add(document, path, "must be a mapping")
             continue
-        unit_id = _optional_id(raw, "id", path, problems)
-        name = _text(raw, "name", path, problems)
-        division = _text(raw, "division", path, problems)
+        unit_id = optional_id(raw, "id", path, problems)
+        name = text_field(raw, "name", path, problems)
+        division = text_field(raw, "division", path, problems)
         if unit_id is None or name is None or division is None:
             continue
         if unit_id in organisations:
             problems.add(raw, f"{path}.id", f"duplicate organisation id {unit_id}")
+            continue
+        if len(name) > MAX_UNIT_NAME:
+            problems.add(raw, f"{path}.name", f"longer than {MAX_UNIT_NAME} characters")
             continue
         if division not in divisions:
             problems.add(raw, f"{path}.division", f"unknown division code {division}")
@@ -332,8 +271,8 @@ def _organisations(
         if not competences:
             problems.add(raw, f"{path}.competences", f"unit {unit_id} has no competences")
             continue
-        handlers = _list(raw, "handlers", path, problems)
-        if not all(isinstance(h, str) and _ID.match(h) for h in handlers):
+        handlers = list_field(raw, "handlers", path, problems)
+        if not all(isinstance(h, str) and ID.match(h) for h in handlers):
             problems.add(raw, f"{path}.handlers", "handlers must be staff ids")
             handlers = []
         organisations[unit_id] = Organisation(
@@ -342,8 +281,8 @@ def _organisations(
             division=division,
             type=kind,
             competences=competences,
-            head=_optional_id(raw, "head", path, problems),
-            superior=_optional_id(raw, "superior", path, problems),
+            head=optional_id(raw, "head", path, problems),
+            superior=optional_id(raw, "superior", path, problems),
             handlers=tuple(handlers),
         )
     return organisations
@@ -354,11 +293,11 @@ def _check_references(
     divisions: Mapping[str, Division],
     organisations: Mapping[str, Organisation],
     people: Mapping[str, Person],
-    problems: _Problems,
+    problems: Problems,
 ) -> None:
     raw_orgs = {
         raw.get("id"): raw
-        for raw in _list(document, "organisations", "organisations", _Problems())
+        for raw in list_field(document, "organisations", "organisations", Problems())
         if isinstance(raw, Mapping)
     }
     # A unit refused above is reported once, not again by everything that names it.
@@ -372,7 +311,7 @@ def _check_references(
     _check_superior_cycles(organisations, raw_orgs, problems)
     raw_people = {
         raw.get("id"): raw
-        for raw in _list(document, "people", "people", _Problems())
+        for raw in list_field(document, "people", "people", Problems())
         if isinstance(raw, Mapping)
     }
     for person in people.values():
@@ -389,7 +328,7 @@ def _check_references(
             )
     raw_divs = {
         str(raw.get("code")): raw
-        for raw in _list(document, "divisions", "divisions", _Problems())
+        for raw in list_field(document, "divisions", "divisions", Problems())
         if isinstance(raw, Mapping)
     }
     for division in divisions.values():
@@ -404,7 +343,7 @@ def _check_references(
 
 
 def _check_superior_cycles(
-    organisations: Mapping[str, Organisation], raw_orgs: Mapping[Any, Any], problems: _Problems
+    organisations: Mapping[str, Organisation], raw_orgs: Mapping[Any, Any], problems: Problems
 ) -> None:
     for start in organisations:
         seen: set[str] = set()
@@ -421,23 +360,23 @@ def _conflicts(
     document: Mapping[str, Any],
     people: Mapping[str, Person],
     organisations: Mapping[str, Organisation],
-    problems: _Problems,
+    problems: Problems,
 ) -> dict[str, tuple[Conflict, ...]]:
     found: dict[str, list[Conflict]] = defaultdict(list)
     declared = set(organisations) | {
         raw.get("id")
-        for raw in _list(document, "organisations", "organisations", _Problems())
+        for raw in list_field(document, "organisations", "organisations", Problems())
         if isinstance(raw, Mapping)
     }
-    for i, raw in enumerate(_list(document, "conflicts", "conflicts", problems)):
+    for i, raw in enumerate(list_field(document, "conflicts", "conflicts", problems)):
         path = f"conflicts[{i}]"
         if not isinstance(raw, Mapping):
             problems.add(document, path, "must be a mapping")
             continue
-        staff = _optional_id(raw, "staff", path, problems)
-        reason = _text(raw, "reason", path, problems)
-        with_person = _optional_id(raw, "with_person", path, problems)
-        with_unit = _optional_id(raw, "with_unit", path, problems)
+        staff = optional_id(raw, "staff", path, problems)
+        reason = text_field(raw, "reason", path, problems)
+        with_person = optional_id(raw, "with_person", path, problems)
+        with_unit = optional_id(raw, "with_unit", path, problems)
         if staff is None or reason is None:
             continue
         if (with_person is None) == (with_unit is None):
@@ -450,60 +389,4 @@ def _conflicts(
     return {staff: tuple(items) for staff, items in found.items()}
 
 
-def _index(
-    version: int,
-    divisions: dict[str, Division],
-    organisations: dict[str, Organisation],
-    people: dict[str, Person],
-    conflicts: dict[str, tuple[Conflict, ...]],
-) -> RegistrySnapshot:
-    by_division: dict[str, list[Organisation]] = defaultdict(list)
-    competence: dict[str, dict[str, list[tuple[Organisation, Competence]]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
-    led_by: dict[str, list[str]] = defaultdict(list)
-    for unit in organisations.values():
-        by_division[unit.division].append(unit)
-        for item in unit.competences:
-            for subject in item.subjects:
-                competence[unit.division][subject].append((unit, item))
-        if unit.head is not None:
-            led_by[unit.head].append(unit.unit_id)
-    for division in divisions.values():
-        government = next(
-            (
-                u
-                for u in by_division.get(division.code, ())
-                if u.type is OrganisationType.GOVERNMENT
-            ),
-            None,
-        )
-        if government is None:
-            continue
-        for leader in filter(None, [division.top_leader, *division.leaders_in_charge.values()]):
-            if government.unit_id not in led_by[leader]:
-                led_by[leader].append(government.unit_id)
-    return RegistrySnapshot(
-        version=version,
-        divisions=divisions,
-        organisations=organisations,
-        people=people,
-        conflicts=conflicts,
-        competence_index={
-            code: {pattern: tuple(items) for pattern, items in patterns.items()}
-            for code, patterns in competence.items()
-        },
-        units_by_division={code: tuple(units) for code, units in by_division.items()},
-        units_led_by={person: tuple(units) for person, units in led_by.items()},
-    )
-
-
-__all__ = [
-    "ALL_SUBJECTS",
-    "FORMAT",
-    "DivisionLevel",
-    "InvalidRegistryError",
-    "Located",
-    "RegistryProblem",
-    "build_snapshot",
-]
+__all__ = ["FORMAT", "MAX_UNIT_NAME", "build_snapshot"]

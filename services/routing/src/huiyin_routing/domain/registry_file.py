@@ -14,10 +14,11 @@ from typing import Any
 
 import yaml
 
-from huiyin_routing.domain.registry_build import (
+from huiyin_routing.domain.registry_problems import (
     InvalidRegistryError,
     Located,
     RegistryProblem,
+    bulk_allocation,
 )
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -127,15 +128,8 @@ class _Builder:
 def parse_registry(text: str) -> Any:
     """The document in ``text``; malformed YAML is refused with its line."""
     try:
-        events = yaml.parse(text, Loader=_Loader)
-        for event in events:
-            if isinstance(event, yaml.DocumentStartEvent):
-                document = _Builder().feed(events)
-                for extra in events:
-                    if isinstance(extra, yaml.DocumentStartEvent):
-                        raise _RefusedError("a registry file holds one document", _line(extra))
-                return document
-        return None
+        with bulk_allocation():
+            return _parse(text)
     except _RefusedError as refused:
         raise InvalidRegistryError([refused.problem]) from None
     except yaml.MarkedYAMLError as exc:
@@ -146,3 +140,28 @@ def parse_registry(text: str) -> Any:
         ) from None
     except yaml.YAMLError as exc:
         raise InvalidRegistryError([RegistryProblem("(file)", f"not valid YAML: {exc}")]) from None
+
+
+def _parse(text: str) -> Any:
+    events = yaml.parse(text, Loader=_Loader)
+    for event in events:
+        if isinstance(event, yaml.DocumentStartEvent):
+            document = _Builder().feed(events)
+            for extra in events:
+                if isinstance(extra, yaml.DocumentStartEvent):
+                    raise _RefusedError("a registry file holds one document", _line(extra))
+            return document
+    return None
+
+
+def registry_yaml(document: Any, version: int) -> str:
+    """A document written back as a registry file (every entry in full, no aliases)."""
+    base: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+    class _Dumper(base):  # type: ignore[misc]
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    header = f"# Jurisdiction registry, version {version} (format huiyin-registry/1)\n"
+    body: str = yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+    return header + body

@@ -4,21 +4,22 @@ record of every change (who, when, what, why).
 No ``from __future__ import annotations`` here: FastAPI must evaluate the local aliases.
 """
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from huiyin_routing.domain.registry import Organisation, RegistrySnapshot
-from huiyin_routing.domain.registry_build import InvalidRegistryError
-from huiyin_routing.domain.registry_file import parse_registry
+from huiyin_routing.domain.registry_file import parse_registry, registry_yaml
+from huiyin_routing.domain.registry_problems import InvalidRegistryError
 from huiyin_routing.entrypoints.dependencies import now, unit_of_work_dependency
 from huiyin_routing.repository import RegistryChange, RegistryVersionRow
 from huiyin_routing.service import registry, routing
+from huiyin_routing.service.outcomes import RoutingRules
 from huiyin_routing.service.registry import NoRegistry, RegistryCache, RegistryRefused
-from huiyin_routing.service.routing import RoutingRules
 from huiyin_routing.unit_of_work import RoutingUnitOfWork
 from huiyin_shared.errors import NotFound
 from huiyin_shared.http.auth import Staff, StaffRole, current_staff, require_roles
@@ -120,12 +121,6 @@ def build_router(
     Admin = Annotated[Staff, Depends(require_roles(StaffRole.REGISTRY_ADMIN))]  # noqa: N806
     Now = Annotated[datetime, Depends(now)]  # noqa: N806
 
-    async def snapshot_of(uow: RoutingUnitOfWork) -> RegistrySnapshot:
-        snapshot = await cache.current(uow)
-        if snapshot is None:
-            raise NoRegistry("no registry is loaded: import a registry file first")
-        return snapshot
-
     @router.get("", response_model=RegistryVersionOut)
     async def current(uow: UoW, _staff: AnyStaff) -> RegistryVersionOut:
         """The registry version decisions are taken against now."""
@@ -160,7 +155,8 @@ def build_router(
         # The kit's body limit (max_body_bytes) bounds the upload; the CLI has none.
         body = await request.body()
         try:
-            document = parse_registry(body.decode("utf-8"))
+            # Parsing a large file takes a while: off the event loop.
+            document = await asyncio.to_thread(parse_registry, body.decode("utf-8"))
         except UnicodeDecodeError:
             raise RegistryRefused("the file is not UTF-8 text") from None
         except InvalidRegistryError as exc:
@@ -190,6 +186,39 @@ def build_router(
         await routing.route_waiting(uow, snapshot, rules, now=at)
         await uow.commit()
         return RegistryVersionOut.of(row)
+
+    _add_reads(router, uow_factory, cache)
+    return router
+
+
+def _add_reads(
+    router: APIRouter, uow_factory: Callable[[], RoutingUnitOfWork], cache: RegistryCache
+) -> None:
+    """The read-only routes: the document, the change record, units and divisions."""
+    UoW = Annotated[RoutingUnitOfWork, Depends(unit_of_work_dependency(uow_factory))]  # noqa: N806
+    AnyStaff = Annotated[Staff, Depends(current_staff)]  # noqa: N806
+    Admin = Annotated[Staff, Depends(require_roles(StaffRole.REGISTRY_ADMIN))]  # noqa: N806
+
+    async def snapshot_of(uow: RoutingUnitOfWork) -> RegistrySnapshot:
+        snapshot = await cache.current(uow)
+        if snapshot is None:
+            raise NoRegistry("no registry is loaded: import a registry file first")
+        return snapshot
+
+    @router.get(
+        "/document",
+        response_class=Response,
+        responses={200: {"content": {"application/yaml": {"schema": {"type": "string"}}}}},
+    )
+    async def document(uow: UoW, _staff: Admin) -> Response:
+        """The current version as a registry file, to edit and import again (edits made
+        through the API included). It holds declared conflicts: registry admins only."""
+        version = await uow.registry.current_version()
+        content = None if version is None else await uow.registry.document(version)
+        if version is None or content is None:
+            raise NoRegistry("no registry is loaded: import a registry file first")
+        text = await asyncio.to_thread(registry_yaml, content, version)
+        return Response(content=text, media_type="application/yaml; charset=utf-8")
 
     @router.get("/changes", response_model=list[ChangeOut])
     async def changes(
@@ -224,5 +253,3 @@ def build_router(
             leaders_in_charge=dict(found.leaders_in_charge),
             units=[UnitOut.of(u, snapshot) for u in snapshot.units_by_division.get(code, ())],
         )
-
-    return router

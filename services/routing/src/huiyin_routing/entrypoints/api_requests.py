@@ -17,8 +17,8 @@ from huiyin_routing.domain.requests import BounceRecord, RequestStatus, RoutingR
 from huiyin_routing.entrypoints.dependencies import now, unit_of_work_dependency
 from huiyin_routing.repository import StoredDecision
 from huiyin_routing.service import routing
+from huiyin_routing.service.outcomes import RoutingRules
 from huiyin_routing.service.registry import RegistryCache
-from huiyin_routing.service.routing import RoutingRules
 from huiyin_routing.unit_of_work import RoutingUnitOfWork
 from huiyin_shared.contracts.events.common import (
     DeadlineClass,
@@ -125,6 +125,20 @@ class PreviewOut(BaseModel):
 WAITING = [RequestStatus.PENDING, RequestStatus.UNROUTABLE, RequestStatus.AWAITING_MANUAL]
 
 
+def _hidden_from_the_accused(request: RoutingRequest, staff: Staff) -> None:
+    """A petition is never shown to the person or unit it accuses: to them it does not
+    exist (the same answer as for an unknown petition)."""
+    if _accuses(request, staff):
+        raise routing.PetitionNotQueued(f"no routing request for petition {request.petition_id}")
+
+
+def _accuses(request: RoutingRequest, staff: Staff) -> bool:
+    facts = request.facts
+    return facts is not None and (
+        staff.unit_id in facts.accused_unit_ids or staff.staff_id in facts.accused_person_refs
+    )
+
+
 def build_router(
     uow_factory: Callable[[], RoutingUnitOfWork], cache: RegistryCache, rules: RoutingRules
 ) -> APIRouter:
@@ -137,7 +151,7 @@ def build_router(
     @router.get("/routing-requests", response_model=list[RoutingRequestOut])
     async def list_requests(
         uow: UoW,
-        _staff: AnyStaff,
+        staff: AnyStaff,
         status: Annotated[list[RequestStatus] | None, Query()] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         offset: Annotated[int, Query(ge=0)] = 0,
@@ -145,19 +159,22 @@ def build_router(
         """Routing requests, oldest first; by default those waiting for a decision
         (pending, unroutable, awaiting a leader)."""
         found = await uow.requests.list(statuses=status or WAITING, limit=limit, offset=offset)
-        return [RoutingRequestOut.of(r) for r in found]
+        return [RoutingRequestOut.of(r) for r in found if not _accuses(r, staff)]
 
     @router.get("/routing-requests/{petition_id}", response_model=RoutingRequestOut)
-    async def get_request(petition_id: uuid.UUID, uow: UoW, _staff: AnyStaff) -> RoutingRequestOut:
+    async def get_request(petition_id: uuid.UUID, uow: UoW, staff: AnyStaff) -> RoutingRequestOut:
         request = await uow.requests.get(petition_id=petition_id)
         if request is None:
             raise routing.PetitionNotQueued(f"no routing request for petition {petition_id}")
+        _hidden_from_the_accused(request, staff)
         return RoutingRequestOut.of(request)
 
     @router.get("/routing-requests/{petition_id}/explanation", response_model=ExplanationOut)
-    async def explain(petition_id: uuid.UUID, uow: UoW, _staff: AnyStaff) -> ExplanationOut:
-        """Every decision on the petition with its reasons, and every return (bounce)."""
+    async def explain(petition_id: uuid.UUID, uow: UoW, staff: AnyStaff) -> ExplanationOut:
+        """Every decision on the petition with its reasons, and every return (bounce).
+        Staff of an accused unit, and an accused person, are told nothing (§4.8)."""
         request, decisions, bounces = await routing.explain(uow, petition_id)
+        _hidden_from_the_accused(request, staff)
         return ExplanationOut(
             request=RoutingRequestOut.of(request),
             decisions=[DecisionOut.of(d) for d in decisions],

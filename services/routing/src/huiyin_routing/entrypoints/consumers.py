@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from huiyin_routing.service import routing
+from huiyin_routing.service.outcomes import RoutingRules
 from huiyin_routing.service.registry import RegistryCache
-from huiyin_routing.service.routing import RoutingRules
 from huiyin_routing.unit_of_work import RoutingUnitOfWork
 from huiyin_shared.clock import Clock
 from huiyin_shared.contracts.envelope import Envelope

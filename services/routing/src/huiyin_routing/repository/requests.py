@@ -43,12 +43,22 @@ class RoutingRequestRepository:
         )
 
     async def list(
-        self, *, statuses: Iterable[RequestStatus], limit: int, offset: int
+        self,
+        *,
+        statuses: Iterable[RequestStatus],
+        limit: int,
+        offset: int,
+        decidable_only: bool = False,
     ) -> list[RoutingRequest]:
+        """Requests in these statuses, oldest first; ``decidable_only`` leaves out requests
+        queued before the facts were kept (schema 0001), which no rule can decide."""
+        query = select(routing_requests).where(
+            routing_requests.c.status.in_([s.value for s in statuses])
+        )
+        if decidable_only:
+            query = query.where(routing_requests.c.facts.is_not(None))
         rows = await self._session.execute(
-            select(routing_requests)
-            .where(routing_requests.c.status.in_([s.value for s in statuses]))
-            .order_by(routing_requests.c.accepted_at, routing_requests.c.petition_id)
+            query.order_by(routing_requests.c.accepted_at, routing_requests.c.petition_id)
             .limit(limit)
             .offset(offset)
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import gc
 import hashlib
 import json
 from collections.abc import Mapping
@@ -13,12 +14,11 @@ from typing import Any, Literal
 import structlog
 
 from huiyin_routing.domain.registry import RegistrySnapshot
-from huiyin_routing.domain.registry_build import (
-    FORMAT,
+from huiyin_routing.domain.registry_build import FORMAT, build_snapshot
+from huiyin_routing.domain.registry_problems import (
     InvalidRegistryError,
     Located,
     RegistryProblem,
-    build_snapshot,
 )
 from huiyin_routing.repository import RegistryChange, RegistryVersionRow
 from huiyin_routing.unit_of_work import RoutingUnitOfWork
@@ -76,6 +76,10 @@ class RegistryCache:
             if document is None:
                 return None
             built = await asyncio.to_thread(build_snapshot, document, version=version)
+            # The snapshot lives until the next version: keep the cyclic collector from
+            # walking its millions of objects on every full collection (the snapshot holds
+            # no cycles, so reference counting still frees it when it is replaced).
+            gc.freeze()
             self._snapshot = built
             log.info("registry.snapshot_loaded", version=version, units=len(built.organisations))
             return built
@@ -144,11 +148,12 @@ async def _save(
     target: str,
     detail: dict[str, Any],
 ) -> RegistryVersionRow:
-    plain = _plain(document)
+    plain = await asyncio.to_thread(_plain, document)
+    checksum = await asyncio.to_thread(_checksum, plain)
     row = RegistryVersionRow(
         version=snapshot.version,
         format=FORMAT,
-        checksum=_checksum(plain),
+        checksum=checksum,
         source=source[:200],
         created_at=now,
         created_by=by,
@@ -223,7 +228,7 @@ async def change_registry(
         raise NoRegistry("no registry is loaded: import a registry file first")
     current = await uow.registry.document(previous)
     assert current is not None  # the version row was just read
-    document = copy.deepcopy(current)
+    document = await asyncio.to_thread(copy.deepcopy, current)
     before, target = _apply(document, collection, action, item)
     snapshot = await _validated(uow, document, previous + 1)
     row = await _save(

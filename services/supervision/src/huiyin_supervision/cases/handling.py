@@ -59,7 +59,8 @@ def require_own_unit(case: Case, staff: Staff) -> None:
         raise Forbidden("only the handling unit acts on its case")
 
 
-async def _resolve(uow: SupervisionUnitOfWork, case: Case) -> CaseClock | None:
+async def resolve_clock(uow: SupervisionUnitOfWork, case: Case) -> CaseClock | None:
+    """The clock the unit's result answers (resolve, or a review tier's own), locked."""
     clock = await uow.cases.clock(case.case_id, ClockName.RESOLVE, lock=True)
     if clock is None:
         clock = await uow.cases.clock(case.case_id, ClockName.REVIEW, lock=True)
@@ -68,7 +69,7 @@ async def _resolve(uow: SupervisionUnitOfWork, case: Case) -> CaseClock | None:
     return clock
 
 
-async def _move(
+async def move(
     uow: SupervisionUnitOfWork,
     case: Case,
     action: Action,
@@ -78,6 +79,7 @@ async def _move(
     detail: dict[str, object] | None = None,
     **values: object,
 ) -> CaseStatus:
+    """Apply a legal transition and record who made it; refused with its rule otherwise."""
     status = check(action, case.status)
     await uow.cases.update_case(case.case_id, status=status.value, **values)
     await uow.cases.record(
@@ -91,7 +93,7 @@ async def accept(
 ) -> None:
     case = await load(uow, case_id, staff)
     require_own_unit(case, staff)
-    await _move(uow, case, Action.ACCEPT, staff=staff, now=now, handler_id=staff.staff_id)
+    await move(uow, case, Action.ACCEPT, staff=staff, now=now, handler_id=staff.staff_id)
     await uow.publish(
         CaseAcceptedByUnit(
             case_id=case_id, unit=case.unit, handler_id=staff.staff_id, accepted_at=now
@@ -106,7 +108,7 @@ async def return_by_unit(
     """Not competent: the case goes back to routing, its clocks stop."""
     case = await load(uow, case_id, staff)
     require_own_unit(case, staff)
-    await _move(
+    await move(
         uow,
         case,
         Action.RETURN_BY_UNIT,
@@ -137,7 +139,7 @@ async def add_progress(
 ) -> None:
     case = await load(uow, case_id, staff)
     require_own_unit(case, staff)
-    await _move(uow, case, Action.ADD_PROGRESS, staff=staff, now=now, detail={"note": note})
+    await move(uow, case, Action.ADD_PROGRESS, staff=staff, now=now, detail={"note": note})
 
 
 async def request_extension(
@@ -153,7 +155,7 @@ async def request_extension(
     case = await load(uow, case_id, staff)
     require_own_unit(case, staff)
     check(Action.REQUEST_EXTENSION, case.status)
-    clock = await _resolve(uow, case)
+    clock = await resolve_clock(uow, case)
     if clock is None:
         raise refuse("extension-needs-a-time-limit", "This case has no time limit to extend.")
     check_extension_request(
@@ -194,7 +196,7 @@ async def pause(
     case = await load(uow, case_id, staff)
     if not staff.has(*OVERSIGHT):
         require_own_unit(case, staff)
-    await _move(uow, case, Action.PAUSE, staff=staff, now=now, detail={"reason": "hearing"})
+    await move(uow, case, Action.PAUSE, staff=staff, now=now, detail={"reason": "hearing"})
     today = ctx.office.local_date(now)
     for clock in await uow.cases.clocks(case_id, lock=True):
         if clock.state == ClockState.RUNNING:
@@ -219,7 +221,7 @@ async def resume(
     case = await load(uow, case_id, staff)
     if not staff.has(*OVERSIGHT):
         require_own_unit(case, staff)
-    await _move(uow, case, Action.RESUME, staff=staff, now=now)
+    await move(uow, case, Action.RESUME, staff=staff, now=now)
     await uow.publish(CaseResumed(case_id=case_id, resumed_at=now), subject=f"case:{case_id}")
     today = ctx.office.local_date(now)
     for clock in await uow.cases.clocks(case_id, lock=True):
@@ -242,7 +244,7 @@ async def submit_result(
     """The handling opinion (处理意见书) meets the resolve clock, pending review."""
     case = await load(uow, case_id, staff)
     require_own_unit(case, staff)
-    await _move(
+    await move(
         uow,
         case,
         Action.SUBMIT_RESULT,
@@ -251,7 +253,7 @@ async def submit_result(
         detail={"handling_opinion": handling_opinion},
         result_summary=handling_opinion,
     )
-    clock = await _resolve(uow, case)
+    clock = await resolve_clock(uow, case)
     if clock is not None and clock.state == ClockState.RUNNING:
         await uow.cases.update_clock(
             case_id, clock.clock, state=ClockState.MET, met_at=now, next_fire_at=None

@@ -21,16 +21,16 @@ from huiyin_shared.contracts.events.case import (
     ResultDefect,
     SupervisionGround,
 )
-from huiyin_shared.contracts.events.common import ReviewTier
+from huiyin_shared.contracts.events.common import ClockName, ReviewTier
 from huiyin_shared.errors import NotFound
 from huiyin_shared.http.auth import Staff
 from huiyin_supervision import metrics
 from huiyin_supervision.case_repository import ClockState
-from huiyin_supervision.cases.clocks import retime
+from huiyin_supervision.cases.clocks import open_clock, retime
 from huiyin_supervision.cases.context import CaseContext
-from huiyin_supervision.cases.handling import _move, _resolve, load, require_own_unit
+from huiyin_supervision.cases.handling import load, move, require_own_unit, resolve_clock
 from huiyin_supervision.cases.opening import make_final
-from huiyin_supervision.domain.deadlines import LEADER_OWNED, compute, spec_for
+from huiyin_supervision.domain.deadlines import LEADER_OWNED, NAME_OWNER, compute, spec_for
 from huiyin_supervision.domain.lifecycle import (
     Action,
     CaseStatus,
@@ -57,7 +57,7 @@ async def decide_extension(
     """A leader approves (the reason is told to the petitioner) or refuses; the due date."""
     case = await load(uow, case_id, staff)
     check(Action.APPROVE_EXTENSION if approve else Action.REFUSE_EXTENSION, case.status)
-    clock = await _resolve(uow, case)
+    clock = await resolve_clock(uow, case)
     if clock is None:
         raise refuse("extension-not-requested", "No extension request is waiting for a decision.")
     days = check_extension_decision(
@@ -120,14 +120,14 @@ async def review_result(
     """The §6.3 checklist: no defect approves; any defect returns the result for redo."""
     case = await load(uow, case_id, staff)
     if not defects:
-        await _move(uow, case, Action.APPROVE_RESULT, staff=staff, now=now)
+        await move(uow, case, Action.APPROVE_RESULT, staff=staff, now=now)
         await uow.publish(
             CaseResultApproved(case_id=case_id, reviewer_id=staff.staff_id, approved_at=now),
             subject=f"case:{case_id}",
         )
         return True
     found = sorted(defects)
-    await _move(
+    await move(
         uow,
         case,
         Action.RETURN_FOR_REDO,
@@ -135,7 +135,7 @@ async def review_result(
         now=now,
         detail={"defects": [d.value for d in found], "comment": comment},
     )
-    clock = await _resolve(uow, case)
+    clock = await resolve_clock(uow, case)
     if clock is not None and clock.state == ClockState.MET:
         # The redo runs on the same time limit: the clock was met only provisionally.
         await retime(uow, ctx, clock, clock.spec, state=ClockState.RUNNING, met_at=None)
@@ -162,7 +162,7 @@ async def close(
 ) -> None:
     """Closure (办结); a concluded re-review makes the matter final at once."""
     case = await load(uow, case_id, staff)
-    status = await _move(
+    status = await move(
         uow,
         case,
         Action.CLOSE,
@@ -176,7 +176,8 @@ async def close(
             await uow.cases.update_clock(
                 case_id, clock.clock, state=ClockState.MET, met_at=now, next_fire_at=None
             )
-    metrics.TIME_TO_CLOSE.observe((now - case.opened_at).total_seconds())
+    seconds = (now - case.opened_at).total_seconds()
+    uow.on_commit(lambda: metrics.TIME_TO_CLOSE.observe(seconds))
     await uow.publish(
         CaseClosed(
             case_id=case_id,
@@ -210,7 +211,7 @@ async def issue_notice(
     today = ctx.office.local_date(now)
     number = await uow.cases.next_notice_number(case.office_id, today.year)
     notice_number = f"DB-{case.office_id}-{today.year}-{number:04d}"
-    clock = await _resolve(uow, case)
+    clock = await resolve_clock(uow, case)
     if clock is not None:
         spec = dataclasses.replace(
             clock.spec,
@@ -224,7 +225,9 @@ async def issue_notice(
             paused_days=0,
         )
         explanation = compute(ctx.office, spec)
-        await retime(uow, ctx, clock, spec, explanation=explanation)
+        # The new deadline replaces the missed one: the case is no longer overdue until it
+        # passes too.
+        await retime(uow, ctx, clock, spec, explanation=explanation, overdue_at=None)
         new_due = explanation.due
     else:
         new_due = ctx.office.due_date(today, days, CountingMode.WORKING_DAYS).due
@@ -246,7 +249,7 @@ async def issue_notice(
         action=Action.ISSUE_NOTICE.value,
         detail={"notice_number": notice_number, "ground": ground.value},
     )
-    metrics.NOTICES_ISSUED.inc()
+    uow.on_commit(metrics.NOTICES_ISSUED.inc)
     await uow.publish(
         CaseSupervisionNoticeIssued(
             notice_number=notice_number,
@@ -344,6 +347,32 @@ _ESCALATABLE = frozenset(
 )
 
 
+async def request_ownership(
+    uow: SupervisionUnitOfWork,
+    ctx: CaseContext,
+    case_id: uuid.UUID,
+    *,
+    staff: Staff,
+    now: datetime,
+) -> date:
+    """Leader ownership is decided: the owner must be named within 5 working days."""
+    case = await load(uow, case_id, staff)
+    check(Action.REQUEST_OWNERSHIP, case.status)
+    existing = await uow.cases.clock(case_id, ClockName.NAME_OWNER)
+    if existing is not None:
+        raise refuse("ownership-requested-once", "Leader ownership was already requested.")
+    await uow.cases.record(
+        case_id, at=now, actor=staff.staff_id, action=Action.REQUEST_OWNERSHIP.value, detail={}
+    )
+    spec = spec_for(
+        NAME_OWNER,
+        start=ctx.office.local_date(now),
+        start_basis=ctx.local_start_basis("Leader ownership decided", now),
+    )
+    explanation = await open_clock(uow, ctx, case_id=case_id, spec=spec, periodic=False, now=now)
+    return explanation.due
+
+
 async def assign_ownership(
     uow: SupervisionUnitOfWork,
     ctx: CaseContext,
@@ -373,7 +402,12 @@ async def assign_ownership(
         action=Action.ASSIGN_OWNERSHIP.value,
         detail={"leader_id": leader_id},
     )
-    clock = await _resolve(uow, case)
+    naming = await uow.cases.clock(case_id, ClockName.NAME_OWNER, lock=True)
+    if naming is not None and naming.state == ClockState.RUNNING:
+        await uow.cases.update_clock(
+            case_id, ClockName.NAME_OWNER, state=ClockState.MET, met_at=now, next_fire_at=None
+        )
+    clock = await resolve_clock(uow, case)
     if clock is None or clock.state not in (ClockState.RUNNING, ClockState.PAUSED):
         return None
     spec = spec_for(

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from huiyin_shared.contracts.events.case import CaseOverdue, CaseReminderSent
 from huiyin_supervision import metrics
-from huiyin_supervision.case_repository import CaseClock, ClockState
+from huiyin_supervision.case_repository import Case, CaseClock, ClockState
 from huiyin_supervision.cases.clocks import next_fire, publish_deadline
 from huiyin_supervision.cases.context import CaseContext
 from huiyin_supervision.cases.supervising import escalate
@@ -28,18 +28,22 @@ from huiyin_supervision.unit_of_work import SupervisionUnitOfWork
 async def sweep(
     uow: SupervisionUnitOfWork, ctx: CaseContext, *, now: datetime, limit: int = 500
 ) -> int:
-    """Act on up to ``limit`` due timers; the number of clocks handled."""
+    """Act on up to ``limit`` due timers; the number of clocks handled.
+
+    A clock whose escalation needs its case while a staff action holds it is left due for
+    the next sweep: the sweep never waits for a case lock while holding clock locks, the
+    reverse of the order staff actions take them, so the two never deadlock.
+    """
     due = await uow.cases.claim_due(now=now, limit=limit)
-    for clock in due:
-        await _fire(uow, ctx, clock, now=now)
-    return len(due)
+    handled = 0
+    for clock, case in due:
+        handled += await _fire(uow, ctx, clock, case, now=now)
+    return handled
 
 
 async def _fire(
-    uow: SupervisionUnitOfWork, ctx: CaseContext, clock: CaseClock, *, now: datetime
-) -> None:
-    case = await uow.cases.get(clock.case_id)
-    assert case is not None
+    uow: SupervisionUnitOfWork, ctx: CaseContext, clock: CaseClock, case: Case, *, now: datetime
+) -> bool:
     moments = schedule(
         ctx.office,
         start=clock.spec.start,
@@ -48,13 +52,18 @@ async def _fire(
         config=ctx.timers,
     )
     firing = plan(moments, after=clock.last_fired_at, now=now)
+    if any(m.kind is TimerKind.ESCALATE for m in firing.fire):
+        locked = await uow.cases.try_lock(clock.case_id)
+        if locked is None:
+            return False
+        case = locked
     reminders = clock.reminders_sent
     overdue_at = clock.overdue_at
     for moment in firing.fire:
-        metrics.TIMERS_FIRED.labels(kind=moment.kind.value).inc()
+        uow.on_commit(metrics.TIMERS_FIRED.labels(kind=moment.kind.value).inc)
         if moment.kind.is_reminder:
             reminders += 1
-            metrics.REMINDERS_SENT.inc()
+            uow.on_commit(metrics.REMINDERS_SENT.inc)
             await uow.publish(
                 CaseReminderSent(
                     case_id=case.case_id,
@@ -95,6 +104,7 @@ async def _fire(
         last_fired_at=now,
         next_fire_at=firing.next_at,
     )
+    return True
 
 
 async def _explained(uow: SupervisionUnitOfWork, clock: CaseClock) -> bool:
@@ -115,6 +125,7 @@ async def recompute_page(
     *,
     after: tuple[object, str] | None,
     limit: int = 500,
+    provisional_only: bool = False,
 ) -> tuple[Recomputed, tuple[object, str] | None]:
     """Recompute one page of running due dates on the current calendar.
 
@@ -126,6 +137,7 @@ async def recompute_page(
         None if after is None else after[0],  # type: ignore[arg-type]
         None if after is None else after[1],
         limit=limit,
+        provisional_only=provisional_only,
     )
     changed = 0
     for clock in page:

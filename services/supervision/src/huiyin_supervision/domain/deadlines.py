@@ -101,6 +101,14 @@ _RESOLVE[(OfficePolicy.COMMITMENT, DeadlineClass.IMPORTANT)] = CaseClockPolicy(
 
 LEADER_OWNED = _RESOLVE[(OfficePolicy.STATUTORY, DeadlineClass.LEADER_OWNED)]
 
+NAME_OWNER = CaseClockPolicy(
+    ClockName.NAME_OWNER,
+    "Leader-owned case: name the owning leader within 5 working days",
+    "000 第十九条",
+    CountingMode.WORKING_DAYS,
+    days=5,
+)
+
 REVIEW_POLICIES: dict[ReviewTier, CaseClockPolicy] = {
     ReviewTier.REVIEW: CaseClockPolicy(
         ClockName.REVIEW,

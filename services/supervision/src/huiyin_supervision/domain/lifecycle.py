@@ -53,6 +53,7 @@ class Action(StrEnum):
     OPEN_REVIEW = "open_review"
     MAKE_FINAL = "make_final"
     ISSUE_NOTICE = "issue_notice"
+    REQUEST_OWNERSHIP = "request_ownership"
     ASSIGN_OWNERSHIP = "assign_ownership"
 
 
@@ -178,6 +179,12 @@ RULES: Mapping[Action, Rule] = MappingProxyType(
             None,
             "supervise-open-case",
             "Supervision notices go to a case still open.",
+        ),
+        Action.REQUEST_OWNERSHIP: Rule(
+            _OPEN,
+            None,
+            "ownership-of-open-case",
+            "A leader takes ownership (包案) of a case still open.",
         ),
         Action.ASSIGN_OWNERSHIP: Rule(
             _OPEN,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from huiyin_shared.calendar import BusinessCalendar, CountingMode, DueDate
@@ -19,6 +19,27 @@ class OfficeCalendar:
 
     calendar: BusinessCalendar
     timezone: ZoneInfo
+    # Timer schedules ask about the same few hundred days again and again; the calendar
+    # package answers each in tens of microseconds, this in one dict lookup.
+    _working: dict[date, bool] = field(default_factory=dict, repr=False, compare=False)
+
+    def replace_calendar(self, calendar: BusinessCalendar) -> None:
+        """Use a new calendar from now on (the override file changed)."""
+        self._working = {}
+        self.calendar = calendar
+
+    def is_working_day(self, day: date) -> bool:
+        working = self._working.get(day)
+        if working is None:
+            working = self._working[day] = self.calendar.is_working_day(day)
+        return working
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day after ``day``."""
+        current = day + timedelta(days=1)
+        while not self.is_working_day(current):
+            current += timedelta(days=1)
+        return current
 
     def local_date(self, instant: datetime) -> date:
         """The office's date at ``instant`` (which must be timezone-aware)."""

@@ -69,12 +69,12 @@ def working_instant(office: OfficeCalendar, at: datetime, config: TimerConfig) -
     """``at`` if it is in working hours on a working day, else the next start of work."""
     local = at.astimezone(office.timezone)
     day = local.date()
-    if office.calendar.is_working_day(day):
+    if office.is_working_day(day):
         if local.time() < config.work_starts:
             return _start_of_work(office, day, config)
         if local.time() < config.work_ends:
             return at
-    return _start_of_work(office, office.calendar.next_working_day(day), config)
+    return _start_of_work(office, office.next_working_day(day), config)
 
 
 def _start_of_work(office: OfficeCalendar, day: date, config: TimerConfig) -> datetime:
@@ -85,16 +85,21 @@ def _working_day_before(office: OfficeCalendar, day: date, n: int) -> date:
     current = day
     while n > 0:
         current -= timedelta(days=1)
-        if office.calendar.is_working_day(current):
+        if office.is_working_day(current):
             n -= 1
     return current
 
 
-def _working_day_after(office: OfficeCalendar, day: date, n: int) -> date:
-    current = day
-    for _ in range(n):
-        current = office.calendar.next_working_day(current)
-    return current
+def _working_days_after(office: OfficeCalendar, day: date, counts: set[int]) -> dict[int, date]:
+    """The n-th working day after ``day`` for every n in ``counts``, in one walk."""
+    found: dict[int, date] = {}
+    current, n = day, 0
+    while len(found) < len(counts):
+        current = office.next_working_day(current)
+        n += 1
+        if n in counts:
+            found[n] = current
+    return found
 
 
 def schedule(
@@ -121,10 +126,11 @@ def schedule(
             month += 1
     due_at = working_instant(office, _start_of_work(office, due, config), config)
     moments.append(Moment(due_at, TimerKind.REMINDER_DUE_DAY))
-    overdue_day = office.calendar.next_working_day(due)
+    overdue_day = office.next_working_day(due)
     moments.append(Moment(_start_of_work(office, overdue_day, config), TimerKind.OVERDUE))
+    steps = _working_days_after(office, due, {max(1, s.working_days) for s in config.ladder})
     for step in config.ladder:
-        day = _working_day_after(office, due, max(1, step.working_days))
+        day = steps[max(1, step.working_days)]
         # Escalations follow the overdue notice at the same start of work, a second later.
         at = _start_of_work(office, day, config) + timedelta(seconds=1)
         moments.append(Moment(at, TimerKind.ESCALATE, step.level))

@@ -196,3 +196,7 @@ class NoticeIssuedOut(BaseModel):
 
 class SweepOut(BaseModel):
     timers_fired: int
+
+
+class DueOut(BaseModel):
+    due_date: dt.date

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from huiyin_shared.clock import Clock
+from huiyin_shared.contracts.events.common import ClockName
 from huiyin_shared.http.auth import Staff, StaffRole, require_roles
 from huiyin_supervision.cases import handling, supervising
 from huiyin_supervision.cases.context import CaseContext
@@ -23,6 +24,7 @@ from huiyin_supervision.entrypoints.case_schemas import (
     CaseOut,
     ClockOut,
     CloseIn,
+    DueOut,
     ExtensionDecisionIn,
     ExtensionIn,
     HistoryOut,
@@ -216,6 +218,13 @@ def build_cases_router(  # noqa: PLR0915 (one thin statement pair per route)
         await uow.commit()
         return done
 
+    @router.post("/cases/{case_id}/ownership-request", response_model=DueOut, status_code=201)
+    async def request_ownership(case_id: uuid.UUID, uow: UoW, staff: Oversight) -> DueOut:
+        """Leader ownership (包案) is decided: the owner is to be named in 5 working days."""
+        due = await supervising.request_ownership(uow, ctx, case_id, staff=staff, now=clock.now())
+        await uow.commit()
+        return DueOut(due_date=due)
+
     @router.post("/cases/{case_id}/ownership", response_model=CaseOut)
     async def assign_ownership(
         case_id: uuid.UUID, body: OwnershipIn, uow: UoW, staff: Oversight
@@ -238,6 +247,7 @@ def build_cases_router(  # noqa: PLR0915 (one thin statement pair per route)
 
     async def _resolve_out(uow: SupervisionUnitOfWork, case_id: uuid.UUID) -> ClockOut:
         clocks = await uow.cases.clocks(case_id)
-        return ClockOut.of(clocks[0])
+        # The clock an extension applies to: resolve, or a review tier's own.
+        return ClockOut.of(next(c for c in clocks if c.clock is not ClockName.NAME_OWNER))
 
     return router
