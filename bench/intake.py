@@ -7,7 +7,10 @@ Starts, on a throw-away database:
    petitions through the portal API (API key, Idempotency-Key, a real-name identity each:
    validation, numbering, encryption, blind indexes, repeat check, outbox, timeline);
 2. a raw "HTTP + one INSERT" app on the same stack (uvicorn, FastAPI, SQLAlchemy async,
-   asyncpg), posted the same body.
+   asyncpg, and the kit's engine with its pool settings), posted the same body.
+
+Both get the same warm-up (new connections, prepared statements, compiled-statement caches)
+before they are measured.
 
 Prints submissions/s and p50/p99 latency for both, and their ratio. Registration numbers
 are gapless per office and year, so one office's submissions queue on its counter row
@@ -36,8 +39,8 @@ import httpx
 import uvicorn
 from fastapi import FastAPI, Request
 from sqlalchemy import JSON, Column, MetaData, Table, Uuid, insert
-from sqlalchemy.ext.asyncio import create_async_engine
 
+from huiyin_shared.db.engine import create_engine
 from huiyin_shared.db.migrations import upgrade
 from huiyin_shared.testing.infrastructure import create_database, drop_database
 
@@ -126,7 +129,7 @@ def serve_raw(port: int, database_url: str) -> None:
     """The baseline: FastAPI + one INSERT per POST through SQLAlchemy async."""
     metadata = MetaData()
     rows = Table("bench_raw", metadata, Column("id", Uuid, primary_key=True), Column("body", JSON))
-    engine = create_async_engine(database_url, pool_size=10)
+    engine = create_engine(database_url)  # the services' pool, pre-ping included
     app = FastAPI()
 
     @app.get("/ready")
@@ -216,7 +219,8 @@ async def measure(
     *, intake: str, raw: str, keys: list[str], requests: int, concurrency: int
 ) -> None:
     rng = random.Random(7)
-    bodies = [body(rng) for _ in range(requests)]
+    warm_up = min(50, requests)
+    bodies = [body(rng) for _ in range(requests + warm_up)]
 
     async def submit(client: httpx.AsyncClient, n: int) -> httpx.Response:
         return await client.post(
@@ -228,7 +232,11 @@ async def measure(
     async def insert_one(client: httpx.AsyncClient, n: int) -> httpx.Response:
         return await client.post(f"{raw}/raw", json=bodies[n])
 
-    await load(insert_one, requests=min(50, requests), concurrency=concurrency)  # warm-up
+    async def submit_warm_up(client: httpx.AsyncClient, n: int) -> httpx.Response:
+        return await submit(client, requests + n)
+
+    await load(insert_one, requests=warm_up, concurrency=concurrency)
+    await load(submit_warm_up, requests=warm_up, concurrency=concurrency)
     raw_rate, raw_ms = await load(insert_one, requests=requests, concurrency=concurrency)
     intake_rate, intake_ms = await load(submit, requests=requests, concurrency=concurrency)
     print(
