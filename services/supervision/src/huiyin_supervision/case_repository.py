@@ -42,6 +42,7 @@ class Case:
     kind: str
     subject_category: str
     collective: bool
+    anonymous: bool
     status: CaseStatus
     handler_id: str | None
     owner_leader_id: str | None
@@ -341,6 +342,7 @@ def _case(row: Any) -> Case:
         kind=row["kind"],
         subject_category=row["subject_category"],
         collective=row["collective"],
+        anonymous=row["anonymous"],
         status=CaseStatus(row["status"]),
         handler_id=row["handler_id"],
         owner_leader_id=row["owner_leader_id"],

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    false,
     text,
 )
 
@@ -85,6 +86,8 @@ cases = Table(
     Column("kind", String(32), nullable=False),
     Column("subject_category", String(64), nullable=False),
     Column("collective", Boolean, nullable=False),
+    # How the petitioner is told of the result depends on it (domain §6.4).
+    Column("anonymous", Boolean, nullable=False, server_default=false()),
     Column("status", String(20), nullable=False),
     Column("handler_id", String(64), nullable=True),
     Column("owner_leader_id", String(64), nullable=True),

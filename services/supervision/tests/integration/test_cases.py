@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -114,6 +115,16 @@ class Running:
                 select(tables.outbox.c.event_type).order_by(tables.outbox.c.position)
             )
             return [row[0] for row in rows]
+
+    async def outbox_data(self, event_type: str) -> list[dict[str, Any]]:
+        tables: MessagingTables = messaging
+        async with self.service.platform.sessions() as session:
+            rows = await session.execute(
+                select(tables.outbox.c.envelope)
+                .where(tables.outbox.c.event_type == event_type)
+                .order_by(tables.outbox.c.position)
+            )
+            return [json.loads(row[0])["data"] for row in rows]
 
 
 @pytest.fixture
@@ -512,3 +523,134 @@ async def test_an_escalation_waits_for_a_staff_action_holding_the_case(running: 
         await uow.commit()
     assert (await running.case(lead_id))["escalation_level"] == "unit_head"
     assert (await running.outbox_types()).count("case.overdue") == 2
+
+
+def clock_named(case: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(c for c in case["clocks"] if c["clock"] == name)
+
+
+async def test_closure_starts_the_notify_clock_and_telling_the_petitioner_meets_it(
+    running: Running,
+) -> None:
+    lead_id, _ = await close_lead(running)  # Monday 2 March 2026
+    notify = clock_named(await running.case(lead_id), "notify_petitioner")
+    assert notify["state"] == "running"
+    assert notify["due_date"] == "2026-03-05"  # 3 calendar days
+    assert notify["explanation"]["rule"]["source"] == "003 督办制度(六)"
+    published = await running.outbox_data("case.deadline_set")
+    assert [d["due_date"] for d in published if d["clock"] == "notify_petitioner"] == ["2026-03-05"]
+    told = f"/v1/cases/{lead_id}/petitioner-told"
+    by_phone = await running.post(told, HANDLER, channel="phone", told_at="2026-03-03T10:00+08:00")
+    assert by_phone.status_code == 422
+    assert by_phone.json()["errors"][0]["type"] == "no-result-by-phone"
+    meeting = await running.post(
+        told, HANDLER, channel="representatives_meeting", told_at="2026-03-03T10:00+08:00"
+    )
+    assert meeting.json()["errors"][0]["type"] == "notify-channel-for-petition"
+    other_unit = await running.post(
+        told, OTHER_UNIT, channel="written_reply", told_at="2026-03-03T10:00+08:00"
+    )
+    assert other_unit.status_code == 404
+    assert clock_named(await running.case(lead_id), "notify_petitioner")["state"] == "running"
+
+    running.clock.current = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)
+    answer = await running.post(
+        told, HANDLER, channel="written_reply", told_at="2026-03-03T10:00+08:00", note="挂号信"
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"due_date": "2026-03-05", "on_time": True}
+    again = await running.post(
+        told, HANDLER, channel="written_reply", told_at="2026-03-04T09:00+08:00"
+    )
+    assert again.json()["errors"][0]["type"] == "told-once"
+    case = await running.case(lead_id)
+    met = clock_named(case, "notify_petitioner")
+    assert met["state"] == "met"
+    entry = next(h for h in case["history"] if h["action"] == "petitioner_told")
+    assert entry["actor"] == "h-1"
+    assert entry["detail"]["channel"] == "written_reply"
+    assert entry["detail"]["told_at"] == "2026-03-03T02:00:00+00:00"
+
+    # Met clocks fire nothing: no reminder, no overdue, however late the sweep.
+    running.clock.current = datetime(2026, 3, 20, 2, 0, tzinfo=UTC)
+    assert (await running.post("/v1/timers/sweep", SUPERVISOR)).json()["timers_fired"] == 0
+    types = await running.outbox_types()
+    assert "case.overdue" not in types
+    assert "case.reminder_sent" not in types
+
+
+async def test_no_word_to_the_petitioner_within_three_days_is_overdue_once(
+    running: Running,
+) -> None:
+    lead_id, _ = await close_lead(running)  # Monday 2 March 2026, due Thursday 5 March
+
+    async def sweep() -> int:
+        response = await running.post("/v1/timers/sweep", SUPERVISOR)
+        assert response.status_code == 200, response.text
+        fired: int = response.json()["timers_fired"]
+        return fired
+
+    running.clock.current = datetime(2026, 3, 5, 1, 0, tzinfo=UTC)  # 09:00 on the due day
+    assert await sweep() == 1
+    [reminder] = await running.outbox_data("case.reminder_sent")
+    assert reminder["clock"] == "notify_petitioner"
+    running.clock.current = datetime(2026, 3, 6, 1, 30, tzinfo=UTC)  # the next working day
+    assert await sweep() == 1
+    assert await sweep() == 0
+    running.clock.current = datetime(2026, 3, 30, 1, 30, tzinfo=UTC)  # escalation steps pass
+    while await sweep():
+        pass
+    [overdue] = await running.outbox_data("case.overdue")
+    assert overdue["case_id"] == lead_id
+    assert overdue["clock"] == "notify_petitioner"
+    assert overdue["due_date"] == "2026-03-05"
+    assert "case.escalated" not in await running.outbox_types()  # the case is closed
+    # Telling the petitioner late still meets the clock, and says it was late.
+    late = await running.post(
+        f"/v1/cases/{lead_id}/petitioner-told",
+        SUPERVISOR,
+        channel="written_reply",
+        told_at="2026-03-30T09:00+08:00",
+    )
+    assert late.json() == {"due_date": "2026-03-05", "on_time": False}
+    clock = clock_named(await running.case(lead_id), "notify_petitioner")
+    assert clock["state"] == "met"
+    assert clock["overdue_at"] is not None
+
+
+async def test_a_transfer_owes_the_petitioner_word_of_it(running: Running) -> None:
+    petition_id = uuid.uuid4()
+    event = PetitionRouted(
+        petition_id=petition_id,
+        decision_id=uuid.uuid4(),
+        mode=RoutingMode.TRANSFER,
+        lead_unit=LEAD,
+        deadline_class=DeadlineClass.NO_RESULT_REPORT,
+        routed_at=ACCEPTED_AT,
+        reasons=["competence: labour.wages"],
+        petition=petition_facts(accepted_at=ACCEPTED_AT, anonymous=True),
+    )
+    await publish(running.service.platform, event, subject=f"petition:{petition_id}")
+
+    async def opened() -> list[dict[str, Any]]:
+        return [
+            c for c in await running.cases_for(SUPERVISOR) if c["petition_id"] == str(petition_id)
+        ]
+
+    async def is_open() -> bool:
+        return bool(await opened())
+
+    await eventually(is_open)
+    [case] = await opened()
+    [notify] = (await running.case(case["case_id"]))["clocks"]
+    assert notify["clock"] == "notify_petitioner"
+    assert notify["due_date"] == "2026-03-05"  # routed Monday 2 March
+    told = f"/v1/cases/{case['case_id']}/petitioner-told"
+    reply = await running.post(
+        told, SUPERVISOR, channel="written_reply", told_at="2026-03-02T10:00+08:00"
+    )
+    assert reply.json()["errors"][0]["type"] == "notify-channel-for-petition"
+    published = await running.post(
+        told, SUPERVISOR, channel="published_result", told_at="2026-03-02T10:00+08:00"
+    )
+    assert published.status_code == 200, published.text

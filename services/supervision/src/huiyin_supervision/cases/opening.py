@@ -29,6 +29,7 @@ from huiyin_shared.errors import Conflict
 from huiyin_supervision.case_repository import Case
 from huiyin_supervision.cases.clocks import open_clock
 from huiyin_supervision.cases.context import CaseContext
+from huiyin_supervision.cases.notifying import start_notify_clock
 from huiyin_supervision.domain.deadlines import (
     REVIEW_POLICIES,
     resolve_policy,
@@ -36,6 +37,7 @@ from huiyin_supervision.domain.deadlines import (
     starts_at_acceptance,
 )
 from huiyin_supervision.domain.lifecycle import Action, CaseStatus, check
+from huiyin_supervision.domain.notification import Occasion
 from huiyin_supervision.unit_of_work import SupervisionUnitOfWork
 
 _CASE_NAMESPACE = uuid.UUID("6f1d2a4e-1c55-4d0b-9a77-3f2f6b1e9c10")
@@ -55,8 +57,9 @@ async def open_cases(
 ) -> list[uuid.UUID]:
     """One case per handling assignment: the lead unit and each participating unit.
 
-    Each gets its resolve clock (none for a transfer, which owes no result report); a
-    redelivered decision opens nothing twice.
+    Each gets its resolve clock (none for a transfer, which owes no result report; the lead
+    of a transfer owes the petitioner word of it instead); a redelivered decision opens
+    nothing twice.
     """
     opened = []
     assignments = [(event.lead_unit, CaseRole.LEAD)] + [
@@ -85,6 +88,17 @@ async def open_cases(
         await uow.cases.record(
             case_id, at=now, actor="system", action="opened", detail={"role": role.value}
         )
+        if event.mode is RoutingMode.TRANSFER:
+            # A transfer owes no result report, but the petitioner is told of it (003 督办制度(六)).
+            await start_notify_clock(
+                uow,
+                ctx,
+                case_id,
+                role=role.value,
+                occasion=Occasion.TRANSFER,
+                at=event.routed_at,
+                now=now,
+            )
         policy = resolve_policy(ctx.policy_of(event.petition.office_id), event.deadline_class)
         if policy is None:
             continue
@@ -130,6 +144,7 @@ def _case_row(
         "kind": facts.kind.value,
         "subject_category": facts.subject_category,
         "collective": facts.collective,
+        "anonymous": facts.anonymous,
         "status": CaseStatus.ASSIGNED.value,
         "escalation_level": EscalationLevel.HANDLER.value,
         "escalation": None
@@ -261,6 +276,7 @@ async def open_review(
             "kind": original.kind,
             "subject_category": original.subject_category,
             "collective": original.collective,
+            "anonymous": original.anonymous,
             "status": CaseStatus.ASSIGNED.value,
             "escalation_level": EscalationLevel.HANDLER.value,
             "escalation": None

@@ -29,6 +29,7 @@ from huiyin_supervision.case_repository import ClockState
 from huiyin_supervision.cases.clocks import open_clock, retime
 from huiyin_supervision.cases.context import CaseContext
 from huiyin_supervision.cases.handling import load, move, require_own_unit, resolve_clock
+from huiyin_supervision.cases.notifying import start_notify_clock
 from huiyin_supervision.cases.opening import make_final
 from huiyin_supervision.domain.deadlines import LEADER_OWNED, NAME_OWNER, compute, spec_for
 from huiyin_supervision.domain.lifecycle import (
@@ -39,6 +40,7 @@ from huiyin_supervision.domain.lifecycle import (
     check_extension_decision,
     refuse,
 )
+from huiyin_supervision.domain.notification import Occasion
 from huiyin_supervision.unit_of_work import SupervisionUnitOfWork
 
 LADDER = list(EscalationLevel)
@@ -154,13 +156,15 @@ async def review_result(
 
 async def close(
     uow: SupervisionUnitOfWork,
+    ctx: CaseContext,
     case_id: uuid.UUID,
     *,
     staff: Staff,
     public_summary: str,
     now: datetime,
 ) -> None:
-    """Closure (办结); a concluded re-review makes the matter final at once."""
+    """Closure (办结); a concluded re-review makes the matter final at once. The petitioner
+    is then owed word within 3 days, on the notify_petitioner clock."""
     case = await load(uow, case_id, staff)
     status = await move(
         uow,
@@ -172,10 +176,14 @@ async def close(
         closed_at=now,
     )
     for clock in await uow.cases.clocks(case_id, lock=True):
-        if clock.state in (ClockState.RUNNING, ClockState.PAUSED):
+        handling_clock = clock.clock is not ClockName.NOTIFY_PETITIONER
+        if handling_clock and clock.state in (ClockState.RUNNING, ClockState.PAUSED):
             await uow.cases.update_clock(
                 case_id, clock.clock, state=ClockState.MET, met_at=now, next_fire_at=None
             )
+    await start_notify_clock(
+        uow, ctx, case_id, role=case.role, occasion=Occasion.CLOSURE, at=now, now=now
+    )
     seconds = (now - case.opened_at).total_seconds()
     uow.on_commit(lambda: metrics.TIME_TO_CLOSE.observe(seconds))
     await uow.publish(

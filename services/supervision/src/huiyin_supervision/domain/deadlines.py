@@ -109,6 +109,14 @@ NAME_OWNER = CaseClockPolicy(
     days=5,
 )
 
+NOTIFY_PETITIONER = CaseClockPolicy(
+    ClockName.NOTIFY_PETITIONER,
+    "Tell the petitioner of the closure or the transfer within 3 days",
+    "003 督办制度(六)",
+    _CAL,
+    days=3,
+)
+
 REVIEW_POLICIES: dict[ReviewTier, CaseClockPolicy] = {
     ReviewTier.REVIEW: CaseClockPolicy(
         ClockName.REVIEW,

@@ -6,11 +6,12 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from huiyin_shared.contracts.events.case import ResultDefect, SupervisionGround
 from huiyin_supervision.case_repository import Case, CaseClock
 from huiyin_supervision.domain.lifecycle import CaseStatus
+from huiyin_supervision.domain.notification import NotifyChannel
 from huiyin_supervision.entrypoints.schemas import ExplanationOut
 
 
@@ -79,6 +80,27 @@ class CloseIn(_In):
     public_summary: str = Field(
         min_length=1, max_length=4000, description="The result as told to the petitioner."
     )
+
+
+class PetitionerToldIn(_In):
+    channel: NotifyChannel = Field(
+        description="written_reply (real-name), representatives_meeting (collective), "
+        "published_result (anonymous); phone is refused for a result."
+    )
+    told_at: dt.datetime = Field(description="When the petitioner was told (with its offset).")
+    note: str | None = Field(default=None, min_length=1, max_length=1000)
+
+    @field_validator("told_at")
+    @classmethod
+    def _aware(cls, value: dt.datetime) -> dt.datetime:
+        if value.tzinfo is None:
+            raise ValueError("told_at needs a time zone offset")
+        return value
+
+
+class PetitionerToldOut(BaseModel):
+    due_date: dt.date
+    on_time: bool
 
 
 class NoticeIn(_In):

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from huiyin_shared.clock import Clock
 from huiyin_shared.contracts.events.common import ClockName
 from huiyin_shared.http.auth import Staff, StaffRole, require_roles
-from huiyin_supervision.cases import handling, supervising
+from huiyin_supervision.cases import handling, notifying, supervising
 from huiyin_supervision.cases.context import CaseContext
 from huiyin_supervision.cases.sweep import sweep
 from huiyin_supervision.domain.lifecycle import CaseStatus
@@ -33,6 +33,8 @@ from huiyin_supervision.entrypoints.case_schemas import (
     NoticeIssuedOut,
     NoticeOut,
     OwnershipIn,
+    PetitionerToldIn,
+    PetitionerToldOut,
     ReasonIn,
     ResultIn,
     ReviewIn,
@@ -58,6 +60,7 @@ def build_cases_router(  # noqa: PLR0915 (one thin statement pair per route)
     UnitStaff = Annotated[Staff, Depends(require_roles(*UNIT))]  # noqa: N806
     AnyStaff = Annotated[Staff, Depends(require_roles(*UNIT, *OVERSIGHT))]  # noqa: N806
     Supervisor = Annotated[Staff, Depends(require_roles(R.SUPERVISOR))]  # noqa: N806
+    UnitOrSupervisor = Annotated[Staff, Depends(require_roles(*UNIT, R.SUPERVISOR))]  # noqa: N806
     Leader = Annotated[Staff, Depends(require_roles(R.LEADER))]  # noqa: N806
     Oversight = Annotated[Staff, Depends(require_roles(*OVERSIGHT))]  # noqa: N806
     done = Response(status_code=204)
@@ -188,11 +191,30 @@ def build_cases_router(  # noqa: PLR0915 (one thin statement pair per route)
 
     @router.post("/cases/{case_id}/close", status_code=204)
     async def close(case_id: uuid.UUID, body: CloseIn, uow: UoW, staff: Supervisor) -> Response:
+        """Closure; the lead unit then owes the petitioner word within 3 days."""
         await supervising.close(
-            uow, case_id, staff=staff, public_summary=body.public_summary, now=clock.now()
+            uow, ctx, case_id, staff=staff, public_summary=body.public_summary, now=clock.now()
         )
         await uow.commit()
         return done
+
+    @router.post("/cases/{case_id}/petitioner-told", response_model=PetitionerToldOut)
+    async def petitioner_told(
+        case_id: uuid.UUID, body: PetitionerToldIn, uow: UoW, staff: UnitOrSupervisor
+    ) -> PetitionerToldOut:
+        """The petitioner was told of the closure or transfer: how, when; meets the clock."""
+        told = await notifying.record_told(
+            uow,
+            ctx,
+            case_id,
+            staff=staff,
+            channel=body.channel,
+            told_at=body.told_at,
+            note=body.note,
+            now=clock.now(),
+        )
+        await uow.commit()
+        return PetitionerToldOut(due_date=told.due_date, on_time=told.on_time)
 
     @router.post(
         "/cases/{case_id}/supervision-notices", response_model=NoticeIssuedOut, status_code=201
@@ -248,6 +270,7 @@ def build_cases_router(  # noqa: PLR0915 (one thin statement pair per route)
     async def _resolve_out(uow: SupervisionUnitOfWork, case_id: uuid.UUID) -> ClockOut:
         clocks = await uow.cases.clocks(case_id)
         # The clock an extension applies to: resolve, or a review tier's own.
-        return ClockOut.of(next(c for c in clocks if c.clock is not ClockName.NAME_OWNER))
+        side = (ClockName.NAME_OWNER, ClockName.NOTIFY_PETITIONER)
+        return ClockOut.of(next(c for c in clocks if c.clock not in side))
 
     return router
