@@ -68,7 +68,9 @@ ensure_rabbitmq() {
   if port_open 127.0.0.1 "$AMQP_PORT"; then return; fi
   command -v rabbitmq-server >/dev/null 2>&1 || apt_install rabbitmq-server
   say "starting RabbitMQ"
-  as_root rabbitmq-server -detached || true
+  # Every quorum queue holds file handles; with the distribution's default of 1024 the
+  # broker stops accepting connections once a few hundred queues exist.
+  as_root bash -c 'ulimit -n 65536 2>/dev/null || true; rabbitmq-server -detached' || true
   as_root rabbitmqctl await_startup --timeout 120 >/dev/null 2>&1 || true
   for _ in $(seq 1 120); do port_open 127.0.0.1 "$AMQP_PORT" && return; sleep 1; done
   echo "RabbitMQ did not come up on port $AMQP_PORT" >&2; exit 1
