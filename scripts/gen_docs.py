@@ -67,6 +67,11 @@ KIT_DESCRIPTIONS: dict[str, str] = {
         "Fallback poll of the outbox; a commit wakes the relay of its own process at once."
     ),
     "broker_retry_max_seconds": "Longest back-off between broker reconnection attempts.",
+    "broker_heartbeat_seconds": (
+        "AMQP heartbeat interval asked of the broker. A connection silent for about three "
+        "intervals is dropped and reopened; a publish not confirmed within "
+        "`PUBLISH_TIMEOUT_SECONDS` drops it at once. Keep it below that timeout."
+    ),
     "http_host": "Listening address (`0.0.0.0` in containers).",
     "http_port": "Listening port.",
     "max_body_bytes": "Larger request bodies are refused with 413.",

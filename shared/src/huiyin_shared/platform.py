@@ -69,6 +69,7 @@ class Platform:
             settings.amqp_url.get_secret_value(),
             connection_name=settings.service_name,
             retry_max_seconds=settings.broker_retry_max_seconds,
+            heartbeat_seconds=settings.broker_heartbeat_seconds,
         )
         self.publisher = EventPublisher(
             self.broker,

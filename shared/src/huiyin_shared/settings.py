@@ -41,6 +41,7 @@ class ServiceSettings(BaseSettings):
     relay_batch_size: int = Field(default=200, ge=1)
     relay_poll_interval_seconds: float = Field(default=1.0, gt=0)
     broker_retry_max_seconds: float = Field(default=10.0, gt=0)
+    broker_heartbeat_seconds: int = Field(default=10, ge=1, le=60)
 
     # HTTP.
     http_host: str = "127.0.0.1"

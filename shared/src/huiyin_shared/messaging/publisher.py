@@ -31,6 +31,7 @@ class EventPublisher:
         self._producer = producer
         self._timeout = timeout
         self._channel: AbstractChannel | None = None
+        self._connection: AbstractConnection | None = None
         self._exchange: AbstractExchange | None = None
         self._broker = broker
         broker.on_connect(self._on_connect)
@@ -41,6 +42,7 @@ class EventPublisher:
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
         self._exchange = await declare_events_exchange(channel, self._exchange_name)
         self._channel = channel
+        self._connection = connection
 
     @property
     def ready(self) -> bool:
@@ -54,8 +56,8 @@ class EventPublisher:
 
     async def publish(self, message: OutgoingMessage) -> None:
         """Return once the broker has confirmed the message; raise otherwise."""
-        exchange = self._exchange
-        if exchange is None or not self.ready:
+        exchange, connection = self._exchange, self._connection
+        if exchange is None or connection is None or not self.ready:
             raise BrokerUnavailableError("no open publishing channel")
         amqp_message = Message(
             message.body,
@@ -67,8 +69,17 @@ class EventPublisher:
             timestamp=message.created_at,
             app_id=self._producer,
         )
-        # A publish on a silently dropped connection can hang for good (aio-pika #636).
-        await asyncio.wait_for(
-            exchange.publish(amqp_message, routing_key=message.routing_key, mandatory=True),
-            timeout=self._timeout,
-        )
+        # A publish on a silently dropped connection can hang for good (aio-pika #636), and
+        # aiormq notices the silence only after three heartbeat intervals (longer still if
+        # the link heals meanwhile with frames lost). A broker that has not confirmed within
+        # the timeout, which is longer than the heartbeat interval, is not answering: the
+        # connection is declared dead so the supervisor reconnects instead of every later
+        # publish timing out on it too.
+        try:
+            await asyncio.wait_for(
+                exchange.publish(amqp_message, routing_key=message.routing_key, mandatory=True),
+                timeout=self._timeout,
+            )
+        except TimeoutError:
+            self._broker.connection_failed(connection, "publish not confirmed in time")
+            raise
