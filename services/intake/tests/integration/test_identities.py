@@ -162,30 +162,3 @@ async def test_rotate_keys_re_encrypts_under_the_new_key(
             )
             assert read.status_code == 200, read.text
             assert read.json()["name"] == intake.names[0]
-
-
-async def test_concurrent_real_name_registrations_keep_numbers_gapless_and_identities_bound(
-    intake: Any,
-) -> None:
-    """The identity row is written before the office's number is taken; under concurrency
-    every petition still gets the next number and exactly its own identity."""
-    phones = [f"139{n:08d}" for n in range(20)]
-    async with intake.client() as client:
-        responses = await asyncio.gather(
-            *(
-                client.post(
-                    "/v1/petitions",
-                    json=intake.petition(identity=intake.identity(id_number=None, phone=phone)),
-                    headers=intake.clerk,
-                )
-                for phone in phones
-            )
-        )
-    assert [r.status_code for r in responses] == [201] * 20, [r.text for r in responses]
-    numbers = sorted(r.json()["registration_number"] for r in responses)
-    assert numbers == [f"{intake.office}-2026-{n:06d}" for n in range(1, 21)]
-    stored = await rows(intake.settings.sqlalchemy_url(), identities)
-    assert sorted(str(s["petition_id"]) for s in stored) == sorted(
-        r.json()["petition_id"] for r in responses
-    )
-    assert len({s["phone_index"] for s in stored}) == 20

@@ -33,25 +33,21 @@ class IdentityRead:
     allowed: bool
 
 
-_INSERT_IDENTITY = insert(identities)
-
-
 class IdentityRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def add(self, stored: StoredIdentity, *, at: datetime) -> None:
         await self._session.execute(
-            _INSERT_IDENTITY,
-            {
-                "petition_id": stored.petition_id,
-                "key_id": stored.sealed.key_id,
-                "nonce": stored.sealed.nonce,
-                "ciphertext": stored.sealed.ciphertext,
-                "id_number_index": stored.id_number_index,
-                "phone_index": stored.phone_index,
-                "encrypted_at": at,
-            },
+            insert(identities).values(
+                petition_id=stored.petition_id,
+                key_id=stored.sealed.key_id,
+                nonce=stored.sealed.nonce,
+                ciphertext=stored.sealed.ciphertext,
+                id_number_index=stored.id_number_index,
+                phone_index=stored.phone_index,
+                encrypted_at=at,
+            )
         )
 
     async def get(self, *, petition_id: uuid.UUID) -> StoredIdentity | None:

@@ -83,31 +83,27 @@ async def register_petition(
     ref = ref or indexes.petitioner_ref(context.keyed)
     if identity is not None and ref is None:
         raise ValueError("a real-name identity needs an ID number or a phone")
-    # Everything that does not need the registration number is done before taking it —
-    # repeat matching, redaction, encryption and the identity row (it refers to the petition
-    # by id only) — because the office's counter row stays locked from numbering to commit
-    # and every other registration of the office queues behind it.
+    # Everything that can be done before taking the office's number is done first: the
+    # counter row stays locked from here to the commit.
     match = _same_matter(context, registration, earlier)
-    petition_id = uuid.uuid4()
-    published_summary = redact(registration.summary, () if identity is None else identity.names)
-    if identity is not None:
-        sealed = context.cipher.seal(identity.to_json(), context=str(petition_id))
-        await uow.identities.add(
-            StoredIdentity(petition_id, sealed, indexes.id_number, indexes.phone), at=now
-        )
-    query_code = new_query_code()
     year = registration_year(now, context.zone)
     sequence = await uow.counters.next_value(office_id=registration.office_id, year=year)
     petition = Petition.register(
         registration,
-        petition_id=petition_id,
+        petition_id=uuid.uuid4(),
         registration_number=format_registration_number(registration.office_id, year, sequence),
         registered_at=now,
         petitioner_ref=ref,
-        published_summary=published_summary,
+        published_summary=redact(registration.summary, () if identity is None else identity.names),
     )
+    query_code = new_query_code()
     code_hash = context.keyed.query_code_hash(petition.registration_number, query_code)
     await uow.petitions.add(petition, query_code_hash=code_hash)
+    if identity is not None:
+        sealed = context.cipher.seal(identity.to_json(), context=str(petition.petition_id))
+        await uow.identities.add(
+            StoredIdentity(petition.petition_id, sealed, indexes.id_number, indexes.phone), at=now
+        )
     subject = integration_events.subject(petition.petition_id)
     await uow.publish(integration_events.registered(petition), subject=subject)
     if registration.urgent:
