@@ -37,12 +37,12 @@ from huiyin_accountability import service
 from huiyin_accountability.bootstrap import bootstrap
 from huiyin_accountability.config import AccountabilitySettings
 from huiyin_accountability.domain.ledger import LedgerHead, format_recorded_at
-from huiyin_accountability.entrypoints.ledger_consumer import record_many_once
 from huiyin_accountability.unit_of_work import AccountabilityUnitOfWork
 from huiyin_shared.clock import SystemClock
 from huiyin_shared.contracts.catalogue import build_envelope
 from huiyin_shared.contracts.envelope import Envelope
 from huiyin_shared.db.migrations import upgrade
+from huiyin_shared.messaging.inbox import record_once
 from huiyin_shared.testing.events import petition_registered
 from huiyin_shared.testing.infrastructure import create_database, drop_database
 
@@ -78,7 +78,7 @@ async def appends(url: str, count: int, writers: int, batch: int) -> float:
             items = [(text, Envelope.model_validate_json(text)) for text in texts]
             async with uow_factory() as uow:
                 await uow.ledger.lock_head()
-                await record_many_once(
+                await record_once(
                     uow.session,
                     platform.tables.inbox,
                     [envelope for _, envelope in items],

@@ -7,8 +7,10 @@ own broker names, removed afterwards), then offers petitions at a fixed rate fro
 portal, each accepted by a clerk at once, and times each one from its POST to the moment
 ``case.opened`` for it reaches a queue of the benchmark's own, bound to the run's exchange.
 Prints the offered and sustained rates, p50/p95/p99 latency, and beside them the raw
-limits measured in the same run: PostgreSQL single-row commits through the same driver
-(asyncpg) and RabbitMQ confirmed publishes.
+limits measured in the same run: the "HTTP + one INSERT" rate of the same stack (the raw
+app of ``bench/intake.py``: uvicorn, FastAPI, SQLAlchemy async, asyncpg, the kit's pool),
+PostgreSQL single-row commits through the same driver (asyncpg) and RabbitMQ confirmed
+publishes.
 
 Figures are distorted by whatever else the machine runs; read them with its load.
 """
@@ -19,6 +21,8 @@ import argparse
 import asyncio
 import json
 import os
+import random
+import subprocess
 import sys
 import tempfile
 import threading
@@ -29,11 +33,16 @@ from pathlib import Path
 
 import aio_pika
 import asyncpg
+import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import intake as intake_bench  # the raw "HTTP + one INSERT" app and its load generator
 from tests.e2e.flow import OFFICE, People, Portal, wage_petition
 from tests.e2e.harness import Suite
+
+from huiyin_shared.testing.infrastructure import create_database, drop_database
 
 ADMIN = os.environ.get("HUIYIN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP = os.environ.get("HUIYIN_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
@@ -75,6 +84,35 @@ async def rabbitmq_confirmed_publish_rate(seconds: float) -> float:
             )
             done += 1
         return done / seconds
+
+
+def raw_http_insert_rate(requests: int, concurrency: int = 16) -> float:
+    """Requests/s of the raw app (one INSERT per POST) on a throw-away database."""
+    name = f"huiyin_bench_raw_{uuid.uuid4().hex[:8]}"
+    url = asyncio.run(create_database(ADMIN, name))
+    port = intake_bench.free_port()
+    server = subprocess.Popen(
+        [sys.executable, intake_bench.__file__, "--serve-raw", str(port), url]
+    )
+    try:
+        intake_bench.wait_ready(f"http://127.0.0.1:{port}/ready", server)
+        rng = random.Random(7)
+        bodies = [intake_bench.body(rng) for _ in range(requests)]
+
+        async def insert_one(client: httpx.AsyncClient, n: int) -> httpx.Response:
+            return await client.post(f"http://127.0.0.1:{port}/raw", json=bodies[n])
+
+        asyncio.run(
+            intake_bench.load(insert_one, requests=min(200, requests), concurrency=concurrency)
+        )
+        rate, _ = asyncio.run(
+            intake_bench.load(insert_one, requests=requests, concurrency=concurrency)
+        )
+        return rate
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        asyncio.run(drop_database(ADMIN, name))
 
 
 class CaseWatcher:
@@ -134,19 +172,33 @@ def main() -> None:
     parser.add_argument("--petitions", type=int, default=200)
     parser.add_argument("--rate", type=float, default=10.0, help="petitions offered per second")
     parser.add_argument("--raw-seconds", type=float, default=3.0)
+    parser.add_argument("--raw-requests", type=int, default=2000)
+    parser.add_argument("--pool-size", type=int, default=10, help="DATABASE_POOL_SIZE")
+    parser.add_argument(
+        "--set",
+        type=lambda text: tuple(text.split("=", 1)),
+        action="append",
+        default=[],
+        metavar="SETTING=VALUE",
+        help="a setting for every service, without its prefix (CONSUMER_CONCURRENCY=2)",
+    )
     args = parser.parse_args()
 
+    raw_http = raw_http_insert_rate(args.raw_requests)
     raw_pg = asyncio.run(postgres_commit_rate(args.raw_seconds))
     raw_mq = asyncio.run(rabbitmq_confirmed_publish_rate(args.raw_seconds))
 
     suite = Suite(
-        workdir=Path(tempfile.mkdtemp(prefix="huiyin-bench-")), postgres_url=ADMIN, amqp_url=AMQP
+        workdir=Path(tempfile.mkdtemp(prefix="huiyin-bench-")),
+        postgres_url=ADMIN,
+        amqp_url=AMQP,
+        # As in production: the default pool, not the tests' smaller one, and the system
+        # clock (the tests' shared clock file is read on every "now").
+        overrides={"DATABASE_POOL_SIZE": str(args.pool_size), "CLOCK_CONTROL_FILE": None}
+        | dict(args.set),
     )
     try:
-        suite.create()
-        suite.migrate()
-        suite.load_sample_registry()
-        suite.start()
+        suite.launch()
         people = People.of(suite)
         portal = Portal(suite, suite.issue_portal_key("bench", OFFICE))
         watcher = CaseWatcher(suite)
@@ -178,6 +230,11 @@ def main() -> None:
     print(
         f"latency POST → case opened: p50 {percentile(ms, 0.5):.0f} ms, "
         f"p95 {percentile(ms, 0.95):.0f} ms, p99 {percentile(ms, 0.99):.0f} ms"
+    )
+    sustained = len(latencies) / max(finished - began, 1e-9)
+    print(
+        f"raw HTTP + one INSERT, same stack, 16 clients: {raw_http:.0f} req/s "
+        f"(sustained / raw: {sustained / raw_http:.2f})"
     )
     print(f"raw PostgreSQL single-row commits (asyncpg): {raw_pg:.0f}/s")
     print(f"raw RabbitMQ confirmed publishes (aio-pika): {raw_mq:.0f}/s")

@@ -129,7 +129,7 @@ def serve_raw(port: int, database_url: str) -> None:
     """The baseline: FastAPI + one INSERT per POST through SQLAlchemy async."""
     metadata = MetaData()
     rows = Table("bench_raw", metadata, Column("id", Uuid, primary_key=True), Column("body", JSON))
-    engine = create_engine(database_url)  # the services' pool, pre-ping included
+    engine = create_engine(database_url)  # the same pool settings as the services
     app = FastAPI()
 
     @app.get("/ready")

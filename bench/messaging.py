@@ -64,7 +64,7 @@ async def run(events: int, paced_rate: float) -> None:
     platform.add_consumer(
         "bench.effects",
         {"testing.ping": handler},
-        lambda: TimingUoW(platform.sessions, platform.outbox, after_commit=platform.relay.wake),
+        lambda: TimingUoW(platform.sessions, platform.outbox, relay=platform.relay),
     )
     ns.queue("bench.effects")
     try:

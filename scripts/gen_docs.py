@@ -59,7 +59,14 @@ KIT_DESCRIPTIONS: dict[str, str] = {
     ),
     "events_exchange": "The durable topic exchange every event goes through.",
     "queue_prefix": "Prefix of this deployment's queue names (`<prefix>.<service>.<consumer>`).",
-    "consumer_prefetch": "Messages handled concurrently per consumer and process.",
+    "consumer_prefetch": (
+        "Messages the broker delivers ahead per consumer and process (unacknowledged)."
+    ),
+    "consumer_concurrency": (
+        "Messages a consumer applies at once per process, each in its own transaction on its "
+        "own connection; the rest of the prefetch waits. Keep the sum over a process's "
+        "consumers well under `DATABASE_POOL_SIZE`."
+    ),
     "delivery_limit": "Deliveries of a failing message before it is dead-lettered.",
     "publish_timeout_seconds": "A publish the broker has not confirmed by then is retried later.",
     "relay_batch_size": "Outbox rows a relay claims per batch.",

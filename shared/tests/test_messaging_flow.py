@@ -6,12 +6,16 @@ import json
 import uuid
 
 import aio_pika
+import asyncpg
 import pytest
 from aio_pika import DeliveryMode, Message
+from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
 
 from huiyin_shared.contracts.catalogue import build_envelope
 from huiyin_shared.metrics import MESSAGES_CONSUMED
 from huiyin_shared.platform import Platform
+from huiyin_shared.settings import ServiceSettings
 from huiyin_shared.testing import probe
 from huiyin_shared.testing.fixtures import BrokerNamespace
 from huiyin_shared.testing.probe import (
@@ -133,3 +137,124 @@ async def test_backlog_written_before_start_reaches_a_new_consumer(
 
     await eventually(done)
     assert await unsent(platform) == 0
+
+
+def statements_seen(platform: Platform) -> list[str]:
+    """Every SQL statement the platform's engine sends from now on."""
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(statement)
+
+    event.listen(platform.engine.sync_engine, "before_cursor_execute", record)
+    return seen
+
+
+def patient(settings: ServiceSettings) -> ServiceSettings:
+    """Settings whose relay polls so rarely that only a wake-up can explain a prompt send."""
+    return settings.model_copy(update={"relay_poll_interval_seconds": 600.0})
+
+
+async def test_commit_wakes_the_relay_of_its_own_process_without_notify(
+    platform: Platform, broker_namespace: BrokerNamespace
+):
+    local = Platform(patient(platform.settings), tables=probe.tables)
+    local.add_consumer("probe.effects", {"testing.ping": record_effect})
+    broker_namespace.queue("probe.effects")
+    try:
+        await local.start()
+        await local.broker.wait_connected(10)
+
+        async def relaying() -> bool:
+            return local.relay.running
+
+        await eventually(relaying)
+        statements = statements_seen(local)
+
+        await publish_pings(local, range(3))
+
+        async def done() -> bool:
+            return await count(local, effects) == 3
+
+        await eventually(done, timeout=30)
+        assert not [s for s in statements if s.startswith("NOTIFY")]
+    finally:
+        await local.stop()
+
+
+async def test_commit_without_a_relay_here_notifies_the_relay_of_another_process(
+    platform: Platform, broker_namespace: BrokerNamespace
+):
+    relaying = Platform(patient(platform.settings), tables=probe.tables)
+    relaying.add_consumer("probe.effects", {"testing.ping": record_effect})
+    broker_namespace.queue("probe.effects")
+    try:
+        await relaying.start()
+        await relaying.broker.wait_connected(10)
+        await eventually(lambda: listening(platform))
+        statements = statements_seen(platform)  # this platform was never started: no relay
+
+        await publish_pings(platform, range(3))
+
+        async def done() -> bool:
+            return await count(platform, effects) == 3
+
+        await eventually(done, timeout=30)
+        assert [s for s in statements if s.startswith("NOTIFY")] == ["NOTIFY huiyin_outbox"] * 3
+    finally:
+        await relaying.stop()
+
+
+async def listening(platform: Platform) -> bool:
+    """Some session of this database has LISTENed for outbox commits."""
+    async with platform.sessions() as session:
+        found = await session.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+            )
+        )
+        return bool(found.scalar_one())
+
+
+async def test_work_resumes_after_the_database_drops_every_connection(
+    platform: Platform, broker_namespace: BrokerNamespace
+):
+    # Pooled connections are not pinged before use: the first statement on a dead one fails,
+    # the pool is invalidated, and the retry (a redelivery, a client's retry) gets a new one.
+    platform.add_consumer("probe.effects", {"testing.ping": record_effect})
+    broker_namespace.queue("probe.effects")
+    await platform.start()
+    await platform.broker.wait_connected(10)
+    await publish_pings(platform, range(10))
+
+    async def first_done() -> bool:
+        return await count(platform, effects) == 10
+
+    await eventually(first_done)
+
+    admin = await asyncpg.connect(
+        platform.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+    try:
+        dropped = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await admin.close()
+    assert dropped > 0
+
+    for n in range(10, 20):
+        for attempt in range(2):
+            try:
+                await publish_pings(platform, range(n, n + 1))
+                break
+            except DBAPIError:
+                assert attempt == 0, "a second attempt must find a live connection"
+
+    async def all_done() -> bool:
+        return await count(platform, effects) == 20 and await unsent(platform) == 0
+
+    await eventually(all_done)
+    assert await distinct_effects(platform) == 20

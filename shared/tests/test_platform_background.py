@@ -55,7 +55,8 @@ async def test_background_work_runs_until_stop_and_is_cancelled_before_the_engin
     platform.add_background("probe-loop", loop)
     await platform.start()
     await platform.broker.wait_connected(10)
-    await asyncio.wait_for(running.wait(), 10)
+    async with asyncio.timeout(10):
+        await running.wait()
     await platform.stop()
     assert cleanup == ["database reachable"]
 
@@ -104,7 +105,8 @@ async def test_a_crashed_task_is_logged_and_restarted(
     platform.add_background("crashing", crashing)
     await platform.start()
     await platform.broker.wait_connected(10)
-    await asyncio.wait_for(steady.wait(), 10)
+    async with asyncio.timeout(10):
+        await steady.wait()
     assert attempts == 3
     assert restarts("crashing") - before == 2
 
@@ -135,3 +137,22 @@ def test_two_tasks_cannot_share_a_name(platform: Platform) -> None:
     platform.add_background("sweep", loop)
     with pytest.raises(ValueError, match="sweep"):
         platform.add_background("sweep", loop)
+
+
+async def test_the_relay_stops_when_cancelled_just_as_a_commit_wakes_it(
+    platform: Platform,
+) -> None:
+    """A commit's wake-up landing in the same tick as the stop must not cancel the stop:
+    the race that made whole test runs hang at teardown on Python 3.11's ``wait_for``."""
+    relay = asyncio.create_task(platform.relay.run())
+
+    async def idle() -> bool:
+        return platform.relay.running
+
+    await eventually(idle)
+    await asyncio.sleep(0.1)  # past its first pass, waiting for a wake-up or the next poll
+    platform.relay.wake()
+    relay.cancel()
+    done, _ = await asyncio.wait({relay}, timeout=5)
+    assert done == {relay}, "the relay went on after it was cancelled"
+    assert relay.cancelled()

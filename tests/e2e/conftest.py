@@ -28,10 +28,7 @@ def suite(
     )
     _SUITES.append(running)
     try:
-        running.create()
-        running.migrate()
-        running.load_sample_registry()
-        running.start()
+        running.launch()
         running.watch_everything()
         yield running
     finally:

@@ -65,6 +65,24 @@ def wage_petition(**changes: Any) -> dict[str, Any]:
     return body
 
 
+CASES_PAGE = 500
+"""The most cases supervision lists at once."""
+
+
+def every_case(staff: Staff, **filters: Any) -> list[dict[str, Any]]:
+    """Every case ``staff`` may see, over every page: the fault tests alone open hundreds."""
+    found: list[dict[str, Any]] = []
+    while True:
+        page: list[dict[str, Any]] = ok(
+            staff.supervision.get(
+                "/v1/cases", params={**filters, "limit": CASES_PAGE, "offset": len(found)}
+            )
+        )
+        found += page
+        if len(page) < CASES_PAGE:
+            return found
+
+
 @dataclass
 class Petition:
     petition_id: str
@@ -167,10 +185,9 @@ class People:
 
     def cases(self, petition: Petition, *, tier: str | None = None) -> list[dict[str, Any]]:
         """The petition's cases at a review tier (None: the original), as oversight sees them."""
-        found = ok(self.supervisor.supervision.get("/v1/cases", params={"limit": 500}))
         return [
             c
-            for c in found
+            for c in every_case(self.supervisor)
             if c["petition_id"] == petition.petition_id and c["review_tier"] == tier
         ]
 

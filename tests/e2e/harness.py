@@ -16,13 +16,15 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import aio_pika
 import httpx
@@ -34,6 +36,7 @@ from huiyin_shared.messaging.topology import (
     dead_letter_queue_name,
     unrouted_queue_name,
 )
+from huiyin_shared.testing.blackhole import Blackhole
 from huiyin_shared.testing.infrastructure import create_database, drop_database
 
 SERVICES = ("intake", "routing", "supervision", "accountability")
@@ -109,11 +112,15 @@ class ServiceProcess:
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def ready(self) -> bool:
+    def readiness(self) -> int | None:
+        """The status ``/readyz`` answers (None: no answer at all)."""
         try:
-            return httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200
+            return httpx.get(f"{self.url}/readyz", timeout=5).status_code
         except httpx.HTTPError:
-            return False
+            return None
+
+    def ready(self) -> bool:
+        return self.readiness() == 200
 
     def wait_ready(self, seconds: float = READY_SECONDS) -> None:
         deadline = time.monotonic() + seconds
@@ -165,6 +172,62 @@ class ServiceProcess:
                     yield json.loads(line)
 
 
+Link = Literal["database", "broker"]
+LINK_SETTING: dict[Link, str] = {"database": "DATABASE_URL", "broker": "AMQP_URL"}
+DEFAULT_PORTS: dict[Link, int] = {"database": 5432, "broker": 5672}
+
+
+class Proxy:
+    """The kit's loopback proxy (pass, blackhole, refuse) on an event loop of its own thread,
+    so the synchronous harness can switch it while a test drives the services."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="proxy", daemon=True)
+        self._thread.start()
+        self._proxy = Blackhole(target_host, target_port)
+        self._run(self._proxy.start())
+
+    @property
+    def port(self) -> int:
+        return self._proxy.port
+
+    def block(self) -> None:
+        """Swallow every byte, keep every connection open (a silently dropped link)."""
+        self._call(self._proxy.block)
+
+    def refuse(self) -> None:
+        """Close every connection and every new one (a stopped server)."""
+        self._call(self._proxy.refuse)
+
+    def heal(self) -> None:
+        self._call(self._proxy.heal)
+
+    def close(self) -> None:
+        self._run(self._proxy.close())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop.close()
+
+    def _call(self, switch: Callable[[], None]) -> None:
+        async def on_loop() -> None:
+            switch()
+
+        self._run(on_loop())
+
+    def _run(self, step: Coroutine[Any, Any, None]) -> None:
+        # Returns once the step has run on the proxy's loop: the mode is in effect.
+        asyncio.run_coroutine_threadsafe(step, self._loop).result(timeout=30)
+
+
+def through(url: str, port: int) -> str:
+    """``url`` with its host and port replaced by the proxy's on loopback."""
+    parts = urlsplit(url)
+    credentials, _, _ = parts.netloc.rpartition("@")
+    address = f"127.0.0.1:{port}"
+    return parts._replace(netloc=f"{credentials}@{address}" if credentials else address).geturl()
+
+
 @dataclass
 class Suite:
     """The running suite: its services, their broker namespace, the shared clock, tokens."""
@@ -178,6 +241,10 @@ class Suite:
     taps: list[str] = field(default_factory=list)
     published: set[str] = field(default_factory=set)
     everything: str | None = None
+    overrides: dict[str, str | None] = field(default_factory=dict)
+    """Settings (names without the ``HUIYIN_<SVC>_`` prefix) every service gets, over the
+    harness's own (None: left unset): the benchmark runs with the production pool size and
+    the system clock, say."""
 
     @property
     def exchange(self) -> str:
@@ -199,8 +266,9 @@ class Suite:
 
     def environment(self, name: str, database_url: str, port: int) -> dict[str, str]:
         prefix = f"HUIYIN_{name.upper()}_"
-        settings = {
+        settings: dict[str, str | None] = {
             "DATABASE_URL": database_url,
+            # Four processes and the tests share one server's connection slots.
             "DATABASE_POOL_SIZE": "4",
             "AMQP_URL": self.amqp_url,
             "EVENTS_EXCHANGE": self.exchange,
@@ -214,9 +282,9 @@ class Suite:
             # Timers look often, so a clock moved forward is noticed within a second or two.
             "SWEEP_INTERVAL_SECONDS": "1",
             "TIMER_INTERVAL_SECONDS": "1",
-        }
+        } | self.overrides
         env = {k: v for k, v in os.environ.items() if not k.startswith("HUIYIN_")}
-        env.update({prefix + key: value for key, value in settings.items()})
+        env.update({prefix + key: value for key, value in settings.items() if value is not None})
         return env
 
     def create(self) -> None:
@@ -269,6 +337,38 @@ class Suite:
             *("--scope", "submit", "--scope", "track", "--scope", "feedback"),
         )
         return done.stdout.strip().splitlines()[-1]
+
+    def launch(self) -> None:
+        """Databases created and migrated, the sample registry loaded, all four ready."""
+        self.create()
+        self.migrate()
+        self.load_sample_registry()
+        self.start()
+
+    @contextlib.contextmanager
+    def behind_proxy(self, name: str, link: Link, **settings: str) -> Iterator[Proxy]:
+        """Restart ``name`` reaching its database or its broker through a proxy the caller
+        switches (with ``settings`` of its own, e.g. ``BROKER_HEARTBEAT_SECONDS="2"``);
+        afterwards it is restarted as it was."""
+        svc = self.services[name]
+        prefix = f"HUIYIN_{name.upper()}_"
+        original = dict(svc.env)
+        target = urlsplit(original[prefix + LINK_SETTING[link]])
+        proxy = Proxy(target.hostname or "127.0.0.1", target.port or DEFAULT_PORTS[link])
+        try:
+            svc.stop()
+            svc.env[prefix + LINK_SETTING[link]] = through(target.geturl(), proxy.port)
+            svc.env.update({prefix + key: value for key, value in settings.items()})
+            svc.start()
+            svc.wait_ready()
+            yield proxy
+        finally:
+            proxy.heal()
+            svc.stop()
+            svc.env = original
+            proxy.close()
+            svc.start()
+            svc.wait_ready()
 
     def start(self, names: Sequence[str] = SERVICES) -> None:
         for name in names:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tests.e2e.flow import LABOUR_BUREAU, People, Portal, ok, wage_petition
+from tests.e2e.flow import LABOUR_BUREAU, People, Portal, every_case, ok, wage_petition
 from tests.e2e.harness import Suite, eventually
 
 
@@ -55,9 +55,7 @@ def test_a_deadline_missed_ends_in_an_accountability_decision_and_its_appeal(
         lambda: resolve_clock(people, case_id)["overdue_at"] is not None,
         what="the case overdue",
     )
-    overdue = ok(
-        people.supervisor.supervision.get("/v1/cases", params={"overdue": True, "limit": 500})
-    )
+    overdue = every_case(people.supervisor, overdue=True)
     assert case_id in {c["case_id"] for c in overdue}
 
     notice = ok(

@@ -1,12 +1,12 @@
-"""A poison message on the broker: dead-lettered where it is read, never blocking the flow."""
+"""A poison message on the broker while petitions flow: dead-lettered where it is read,
+never blocking the flow."""
 
 from __future__ import annotations
 
 import httpx
-from tests.e2e.flow import People, Portal, wage_petition
+from tests.e2e.faults import assert_whole, poisoned, through_a_fault
+from tests.e2e.flow import People, Portal
 from tests.e2e.harness import Suite, eventually
-
-POISON = b'{"id": "not-a-uuid", "type": "petition.accepted", "data": "\\u0000'
 
 
 def dead_lettered_as_poison(metrics: str, queue: str) -> float:
@@ -25,17 +25,24 @@ def test_a_poison_message_is_dead_lettered_and_petitions_still_reach_their_cases
 ) -> None:
     queue = f"{suite.prefix}.routing.petitions"
     before = suite.queue_depth(f"{queue}.dlq")
-    suite.publish_raw("petition.accepted", POISON)
 
+    with poisoned(suite) as fault:
+        figures = through_a_fault(
+            suite,
+            people,
+            portal,
+            fault,
+            label="poison message as petition.accepted",
+            petitions=60,
+            rate=10,
+            strike_after=20,
+        )
+
+    assert_whole(figures)
     eventually(
         lambda: suite.queue_depth(f"{queue}.dlq") == before + 1,
         what="the poison message in routing's dead-letter queue",
     )
     metrics = httpx.get(f"{suite.url('routing')}/metrics", timeout=10).text
     assert dead_lettered_as_poison(metrics, queue) >= 1
-
-    petition = portal.submit(wage_petition(summary="毒消息之后：某商店拖欠店员工资"))
-    people.accept(petition)
-    people.routed(petition)
-    assert people.case_opened(petition)["status"] == "assigned"
     assert suite.queue_depth(f"{queue}.dlq") == before + 1, "nothing else dead-lettered"

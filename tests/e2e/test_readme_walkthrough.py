@@ -49,14 +49,15 @@ class Shell:
     state: Path
 
     def run(self, block: str, *, tolerant: bool = False) -> str:
-        # Variables the block (or an earlier one, sourced) set are kept; bash's own are not.
+        # Variables the block (or an earlier one, sourced) set are kept, and PATH as a block
+        # left it, as in one terminal; bash's own variables are not.
         script = (
             "set -euo pipefail\n"
             "__before=$(compgen -v | sort)\n"
             f"if [ -f {self.state} ]; then source {self.state}; fi\n"
             f"{block}\n"
             f'declare -p $(comm -13 <(echo "$__before") <(compgen -v | sort) '
-            f"| grep -E '^[A-Z][A-Z0-9_]*$' || true) > {self.state}\n"
+            f"| grep -E '^[A-Z][A-Z0-9_]*$' || true) PATH > {self.state}\n"
         )
         done = subprocess.run(
             ["bash", "-c", script],
@@ -102,7 +103,8 @@ def clock_met_and_routed(out: str) -> bool:
     values = [v for v in json_lines(out) if isinstance(v, dict)]
     clocks = [v for v in values if "clock" in v]
     decisions = [v for v in values if "outcome" in v]
-    if not decisions or not any(
+    # Before routing has decided, its explanation is a 404 problem that jq turns into nulls.
+    if not any(d["outcome"] for d in decisions) or not any(
         c["clock"] == "acceptance_notice" and c["met_on_time"] is True for c in clocks
     ):
         return False

@@ -101,7 +101,7 @@ class Platform:
         """Factory of a service's unit of work, committing through this platform's outbox."""
 
         def make() -> U:
-            return kind(self.sessions, self.outbox, after_commit=self.relay.wake)
+            return kind(self.sessions, self.outbox, relay=self.relay)
 
         return make
 
@@ -121,6 +121,7 @@ class Platform:
             exchange=self.settings.events_exchange,
             queue_prefix=self.settings.queue_prefix,
             prefetch=self.settings.consumer_prefetch,
+            concurrency=self.settings.consumer_concurrency,
             delivery_limit=self.settings.delivery_limit,
         )
         self.consumers.append(consumer)

@@ -36,6 +36,7 @@ class ServiceSettings(BaseSettings):
     events_exchange: str = "huiyin.events"
     queue_prefix: str = "huiyin"
     consumer_prefetch: int = Field(default=32, ge=1)
+    consumer_concurrency: int = Field(default=4, ge=1)
     delivery_limit: int = Field(default=5, ge=1)
     publish_timeout_seconds: float = Field(default=10.0, gt=0)
     relay_batch_size: int = Field(default=200, ge=1)

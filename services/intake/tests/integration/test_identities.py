@@ -7,14 +7,14 @@ import asyncio
 import base64
 import json
 import os
+import sys
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from huiyin_intake import cli
-from huiyin_intake.config import DEV_IDENTITY_KEY, DEV_IDENTITY_KEY_ID, IntakeSettings
+from huiyin_intake.config import DEV_IDENTITY_KEY, DEV_IDENTITY_KEY_ID
 from huiyin_intake.db import identities, identity_reads
 from huiyin_shared.http.auth import StaffRole
 
@@ -116,9 +116,7 @@ async def test_only_the_custodian_reads_and_every_attempt_is_recorded(intake: An
     ]
 
 
-async def test_rotate_keys_re_encrypts_under_the_new_key(
-    intake: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+async def test_rotate_keys_re_encrypts_under_the_new_key(intake: Any) -> None:
     async with intake.client() as client:
         for index in range(3):
             body = intake.petition(
@@ -130,20 +128,36 @@ async def test_rotate_keys_re_encrypts_under_the_new_key(
                 await client.post("/v1/petitions", json=body, headers=intake.clerk)
             ).status_code == 201
 
-    def rotate_keys(argv: list[str]) -> int:
-        return cli.COMMANDS["rotate-keys"].run(IntakeSettings(), argv)
-
     new_key = base64.b64encode(os.urandom(32)).decode()
     keys = {DEV_IDENTITY_KEY_ID: DEV_IDENTITY_KEY, "2026-11": new_key}
-    monkeypatch.setenv("HUIYIN_INTAKE_DATABASE_URL", intake.settings.sqlalchemy_url())
-    monkeypatch.setenv("HUIYIN_INTAKE_IDENTITY_KEYS", json.dumps(keys))
-    monkeypatch.setenv("HUIYIN_INTAKE_IDENTITY_ACTIVE_KEY_ID", "2026-11")
-    assert await asyncio.to_thread(rotate_keys, ["--batch-size", "2"]) == 0
-    assert "re-encrypted 3 identities under key 2026-11" in capsys.readouterr().out
+    environment = {
+        **os.environ,
+        "HUIYIN_INTAKE_DATABASE_URL": intake.settings.sqlalchemy_url(),
+        "HUIYIN_INTAKE_IDENTITY_KEYS": json.dumps(keys),
+        "HUIYIN_INTAKE_IDENTITY_ACTIVE_KEY_ID": "2026-11",
+    }
+
+    async def rotate_keys(*argv: str) -> str:
+        """The command as an operator runs it: its own process, configured by environment."""
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "huiyin_intake",
+            "rotate-keys",
+            *argv,
+            env=environment,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        async with asyncio.timeout(120):
+            out, err = await process.communicate()
+        assert process.returncode == 0, err.decode()
+        return out.decode()
+
+    assert "re-encrypted 3 identities under key 2026-11" in await rotate_keys("--batch-size", "2")
     stored = await rows(intake.settings.sqlalchemy_url(), identities)
     assert {r["key_id"] for r in stored} == {"2026-11"}
-    assert await asyncio.to_thread(rotate_keys, []) == 0
-    assert "re-encrypted 0 identities" in capsys.readouterr().out
+    assert "re-encrypted 0 identities" in await rotate_keys()
 
     # the old key can now be retired: reads work with the new key alone
     intake.settings = intake.settings.model_copy(

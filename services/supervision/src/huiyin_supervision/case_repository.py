@@ -9,11 +9,11 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huiyin_shared.contracts.events.common import ClockName, UnitRef
 from huiyin_shared.contracts.events.routing import EscalationContacts
+from huiyin_shared.db.dialect import dialect_insert
 from huiyin_supervision.db import (
     case_clocks,
     case_history,
@@ -91,8 +91,8 @@ class CaseRepository:
 
     async def add_case(self, values: dict[str, Any]) -> bool:
         """Insert a case; False when this assignment already has one (a redelivery)."""
-        stmt = self._insert(cases).values(**values).on_conflict_do_nothing()
-        result = await self._session.execute(stmt)
+        stmt = dialect_insert(self._session, cases).on_conflict_do_nothing()
+        result = await self._session.execute(stmt, values)
         return bool(getattr(result, "rowcount", 0))
 
     async def get(self, case_id: uuid.UUID, *, lock: bool = False) -> Case | None:
@@ -149,19 +149,18 @@ class CaseRepository:
         next_fire_at: datetime | None,
     ) -> None:
         await self._session.execute(
-            self._insert(case_clocks)
-            .values(
-                case_id=case_id,
-                clock=spec.clock.value,
-                spec=spec_to_json(spec),
-                due_date=explanation.due,
-                explanation=explanation_json.to_json(explanation),
-                provisional=explanation.provisional,
-                state=ClockState.RUNNING,
-                periodic=periodic,
-                next_fire_at=next_fire_at,
-            )
-            .on_conflict_do_nothing()
+            dialect_insert(self._session, case_clocks).on_conflict_do_nothing(),
+            {
+                "case_id": case_id,
+                "clock": spec.clock.value,
+                "spec": spec_to_json(spec),
+                "due_date": explanation.due,
+                "explanation": explanation_json.to_json(explanation),
+                "provisional": explanation.provisional,
+                "state": ClockState.RUNNING,
+                "periodic": periodic,
+                "next_fire_at": next_fire_at,
+            },
         )
 
     async def clocks(self, case_id: uuid.UUID, *, lock: bool = False) -> list[CaseClock]:
@@ -257,9 +256,8 @@ class CaseRepository:
         self, case_id: uuid.UUID, *, at: datetime, actor: str, action: str, detail: dict[str, Any]
     ) -> None:
         await self._session.execute(
-            case_history.insert().values(
-                case_id=case_id, at=at, actor=actor, action=action, detail=detail
-            )
+            case_history.insert(),
+            {"case_id": case_id, "at": at, "actor": actor, "action": action, "detail": detail},
         )
 
     async def history(self, case_id: uuid.UUID) -> Sequence[Any]:
@@ -272,11 +270,15 @@ class CaseRepository:
 
     async def next_notice_number(self, office_id: str, year: int) -> int:
         """The next number in the office's yearly series; the row lock serialises issuers."""
-        stmt = self._insert(notice_counters).values(office_id=office_id, year=year, last_number=1)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[notice_counters.c.office_id, notice_counters.c.year],
-            set_={"last_number": notice_counters.c.last_number + 1},
-        ).returning(notice_counters.c.last_number)
+        stmt = (
+            dialect_insert(self._session, notice_counters)
+            .values(office_id=office_id, year=year, last_number=1)
+            .on_conflict_do_update(
+                index_elements=[notice_counters.c.office_id, notice_counters.c.year],
+                set_={"last_number": notice_counters.c.last_number + 1},
+            )
+            .returning(notice_counters.c.last_number)
+        )
         return int((await self._session.execute(stmt)).scalar_one())
 
     async def add_notice(self, values: dict[str, Any]) -> None:
@@ -313,16 +315,8 @@ class CaseRepository:
 
     async def remember_petition(self, values: dict[str, Any]) -> None:
         await self._session.execute(
-            self._insert(petitions_seen).values(**values).on_conflict_do_nothing()
+            dialect_insert(self._session, petitions_seen).on_conflict_do_nothing(), values
         )
-
-    def _insert(self, table: Any) -> Any:
-        dialect = self._session.get_bind().dialect.name
-        if dialect == "postgresql":
-            return postgresql.insert(table)
-        if dialect == "sqlite":
-            return sqlite.insert(table)
-        raise NotImplementedError(f"upserts not supported on {dialect}")
 
 
 def _case(row: Any) -> Case:

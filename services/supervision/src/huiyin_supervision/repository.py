@@ -11,9 +11,9 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from huiyin_shared.db.dialect import dialect_insert
 from huiyin_supervision.db import OPENED_COLUMNS, petition_clocks
 from huiyin_supervision.domain import explanation
 from huiyin_supervision.domain.clocks import ClockStop, PetitionClock
@@ -32,23 +32,24 @@ class ClockRepository:
         A stop recorded before (an out-of-order decision) is kept; a clock already opened
         is left unchanged, so opening twice is harmless.
         """
-        stmt = self._insert().values(
-            petition_id=clock.petition_id,
-            clock=clock.clock.value,
-            office_id=clock.office_id,
-            registration_number=clock.registration_number,
-            received_at=clock.received_at,
-            start_date=clock.start_date,
-            due_date=clock.due_date,
-            explanation=explanation.to_json(clock.explanation),
-            opened_at=clock.opened_at,
-        )
+        stmt = dialect_insert(self._session, petition_clocks)
         await self._session.execute(
             stmt.on_conflict_do_update(
                 index_elements=_KEY,
                 set_={name: stmt.excluded[name] for name in OPENED_COLUMNS},
                 where=petition_clocks.c.opened_at.is_(None),
-            )
+            ),
+            {
+                "petition_id": clock.petition_id,
+                "clock": clock.clock.value,
+                "office_id": clock.office_id,
+                "registration_number": clock.registration_number,
+                "received_at": clock.received_at,
+                "start_date": clock.start_date,
+                "due_date": clock.due_date,
+                "explanation": explanation.to_json(clock.explanation),
+                "opened_at": clock.opened_at,
+            },
         )
         stored = await self.get(petition_id=clock.petition_id, clock=clock.clock)
         assert stored is not None
@@ -58,18 +59,19 @@ class ClockRepository:
         self, *, petition_id: uuid.UUID, clock: ClockKind, stop: ClockStop
     ) -> None:
         """Mark the clock met; the first stop wins. Works before the clock is opened."""
-        stmt = self._insert().values(
-            petition_id=petition_id,
-            clock=clock.value,
-            met_at=stop.met_at,
-            met_event=stop.met_event,
-        )
+        stmt = dialect_insert(self._session, petition_clocks)
         await self._session.execute(
             stmt.on_conflict_do_update(
                 index_elements=_KEY,
                 set_={"met_at": stmt.excluded.met_at, "met_event": stmt.excluded.met_event},
                 where=petition_clocks.c.met_at.is_(None),
-            )
+            ),
+            {
+                "petition_id": petition_id,
+                "clock": clock.value,
+                "met_at": stop.met_at,
+                "met_event": stop.met_event,
+            },
         )
 
     async def get(self, *, petition_id: uuid.UUID, clock: ClockKind) -> PetitionClock | None:
@@ -96,14 +98,6 @@ class ClockRepository:
             .order_by(petition_clocks.c.opened_at, petition_clocks.c.clock)
         )
         return [_to_clock(row._mapping) for row in rows]
-
-    def _insert(self) -> Any:
-        dialect = self._session.get_bind().dialect.name
-        if dialect == "postgresql":
-            return postgresql.insert(petition_clocks)
-        if dialect == "sqlite":
-            return sqlite.insert(petition_clocks)
-        raise NotImplementedError(f"clock upserts not supported on {dialect}")
 
 
 def _to_clock(row: Any) -> PetitionClock:

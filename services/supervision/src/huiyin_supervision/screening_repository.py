@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from huiyin_shared.db.dialect import dialect_insert
 from huiyin_supervision.case_repository import ClockState
 from huiyin_supervision.db import (
     case_clocks,
@@ -70,14 +70,14 @@ class ScreeningRepository:
     async def add_flag(self, values: dict[str, Any]) -> bool:
         """Store a flag; False when this run already flagged the matter."""
         result = await self._session.execute(
-            self._insert(screening_flags).values(**values).on_conflict_do_nothing()
+            dialect_insert(self._session, screening_flags).values(**values).on_conflict_do_nothing()
         )
         return bool(getattr(result, "rowcount", 0))
 
     async def claim_run(self, run_key: str, *, at: datetime) -> bool:
         """True for the one caller that starts this periodic run."""
         result = await self._session.execute(
-            self._insert(screening_runs)
+            dialect_insert(self._session, screening_runs)
             .values(run_key=run_key, started_at=at)
             .on_conflict_do_nothing()
         )
@@ -112,8 +112,3 @@ class ScreeningRepository:
             )
         )
         return [row._mapping for row in rows]
-
-    def _insert(self, table: Any) -> Any:
-        if self._session.get_bind().dialect.name == "postgresql":
-            return postgresql.insert(table)
-        return sqlite.insert(table)

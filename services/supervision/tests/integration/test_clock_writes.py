@@ -121,7 +121,8 @@ async def test_concurrent_open_and_stop_lose_nothing(
         await asyncio.sleep(0.3)
         assert not other.done()
         await uow.commit()
-    await asyncio.wait_for(other, 10)
+    async with asyncio.timeout(10):
+        await other
     clock = await stored(uow_factory, petition_id)
     assert clock is not None
     assert clock.due_date == date(2026, 10, 8)

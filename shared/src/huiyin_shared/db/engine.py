@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from huiyin_shared.settings import ServiceSettings
@@ -21,14 +22,36 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
+    # No pre-ping: on asyncpg it is BEGIN, a statement and ROLLBACK, three round trips in
+    # front of every transaction. A connection found dead fails its one statement instead,
+    # and SQLAlchemy then invalidates the whole pool, so after a database restart one
+    # request (answered 503) or one message (redelivered) pays for it, not every one.
     return create_async_engine(
         url,
         echo=echo,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         pool_recycle=1800,
     )
+
+
+UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+"""Server shutting down (admin, crash), starting up, out of connection slots."""
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """True when ``exc`` says the database could not be reached, not that the work is wrong:
+    a connection refused, reset, timed out or found closed, a server shutting down or
+    starting up. The same work may well succeed once the database is back."""
+    if isinstance(exc, DBAPIError):
+        sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
+        return (
+            exc.connection_invalidated
+            or sqlstate.startswith("08")  # connection exception
+            or sqlstate in UNAVAILABLE_SQLSTATES
+        )
+    # Raised unwrapped while the pool opens a connection (refused, reset, timed out).
+    return isinstance(exc, OSError | TimeoutError)
 
 
 def engine_from_settings(settings: ServiceSettings) -> AsyncEngine:

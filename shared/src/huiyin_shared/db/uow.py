@@ -7,9 +7,8 @@ events included, because events are outbox rows in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,8 +17,23 @@ from huiyin_shared.contracts.envelope import Envelope
 from huiyin_shared.messaging.outbox import OutboxWriter, notify_relay
 
 
+class LocalRelay(Protocol):
+    """The outbox relay of this process, as a unit of work sees it."""
+
+    @property
+    def running(self) -> bool: ...
+
+    def wake(self) -> None: ...
+
+
 class UnitOfWork:
-    """Base unit of work; a service subclass adds its repositories in :meth:`_start`."""
+    """Base unit of work; a service subclass adds its repositories in :meth:`_start`.
+
+    A commit that wrote events wakes the relay of this process when one runs; otherwise it
+    notifies relays in other processes (a CLI command, a process started ``--no-relay``).
+    The local relay sends every unsent row, so notifying the others as well would only
+    cost a round trip per transaction and make them contend for the same rows.
+    """
 
     session: AsyncSession
 
@@ -28,11 +42,11 @@ class UnitOfWork:
         sessions: async_sessionmaker[Any],
         outbox: OutboxWriter,
         *,
-        after_commit: Callable[[], None] | None = None,
+        relay: LocalRelay | None = None,
     ) -> None:
         self._sessions = sessions
         self._outbox = outbox
-        self._after_commit = after_commit
+        self._relay = relay
         self._published: list[Envelope] = []
 
     async def __aenter__(self) -> Self:
@@ -66,11 +80,12 @@ class UnitOfWork:
         return tuple(self._published)
 
     async def commit(self) -> None:
-        if self._published:
+        relay = self._relay if self._relay is not None and self._relay.running else None
+        if self._published and relay is None:
             await notify_relay(self.session)
         await self.session.commit()
-        if self._published and self._after_commit is not None:
-            self._after_commit()
+        if self._published and relay is not None:
+            relay.wake()
         self._published = []
 
     async def rollback(self) -> None:

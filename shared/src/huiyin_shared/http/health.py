@@ -33,7 +33,8 @@ def _describe(exc: BaseException, limit_seconds: float) -> str:
 
 async def _run(check: ReadinessCheck, limit_seconds: float) -> str:
     try:
-        await asyncio.wait_for(check(), limit_seconds)
+        async with asyncio.timeout(limit_seconds):
+            await check()
     except Exception as exc:
         return _describe(exc, limit_seconds)
     return "ok"

@@ -111,7 +111,8 @@ class Broker:
         return self._connection is not None and not self._connection.is_closed
 
     async def wait_connected(self, timeout: float | None = None) -> None:
-        await asyncio.wait_for(self._connected.wait(), timeout)
+        async with asyncio.timeout(timeout):
+            await self._connected.wait()
 
     def connection_failed(self, connection: AbstractConnection, reason: str) -> None:
         """Declare ``connection`` dead: abort it and reconnect (no-op if already replaced)."""
@@ -183,6 +184,7 @@ class Broker:
 async def _close_quietly(connection: AbstractConnection) -> None:
     # Bounded: a close on a dead peer would wait for a Close-Ok that never comes.
     with contextlib.suppress(Exception):
-        await asyncio.wait_for(connection.close(), CLOSE_TIMEOUT_SECONDS)
+        async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
+            await connection.close()
     if isinstance(connection, _AbortableConnection) and not connection.is_closed:
         connection.abort()

@@ -1,9 +1,20 @@
-"""The consumer runner: message → inbox + handler in one transaction → ack.
+"""The consumer runner: messages → inbox + handlers in one transaction → acks.
 
 - A message that cannot be read (bad JSON, unknown type, data failing its contract) is
   poison: it is rejected at once and dead-lettered, never retried.
-- A handler that raises is rolled back and the message returned to the queue after a short
-  back-off; the quorum queue counts deliveries and dead-letters it past the limit.
+- Messages waiting together are applied together: one transaction records each one's inbox
+  row and runs its handler, in delivery order, and every message is acknowledged only after
+  that commit. Under load this is a group commit (one BEGIN/COMMIT and one connection for
+  many messages); a lone message is applied at once, alone, without waiting for company.
+- If a group fails, it is rolled back and its messages are applied one by one, so one bad
+  message cannot take the others to the dead-letter queue with it. A message that fails
+  alone is returned to the queue after a short back-off; the quorum queue counts
+  deliveries and dead-letters it past the limit.
+- A database that cannot be reached is no fault of the messages: their group is held and
+  tried again (for up to ``database_patience_seconds``) rather than returned, so an outage
+  of the database does not use up the delivery limit of every message in flight.
+- At most ``concurrency`` groups are applied at once; each holds a pooled connection.
+  ``group_wait_seconds`` lets a message wait that long for others to join its group.
 - The ack is sent only after the commit. If the ack is lost, the redelivery finds the event
   id in the inbox and changes nothing.
 """
@@ -12,7 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
@@ -23,6 +35,7 @@ from sqlalchemy import Table
 from huiyin_shared.clock import Clock
 from huiyin_shared.contracts.catalogue import EventData, UnknownEventError, read_event
 from huiyin_shared.contracts.envelope import Envelope
+from huiyin_shared.db.engine import database_unreachable
 from huiyin_shared.db.uow import UnitOfWork
 from huiyin_shared.messaging.broker import Broker
 from huiyin_shared.messaging.inbox import record_once
@@ -45,6 +58,25 @@ unit of work); the runner guarantees the event matches the handler's registered 
 """
 
 ALL_EVENTS = "#"
+RETRY_PAUSE_MAX_SECONDS = 5.0
+DATABASE_PATIENCE_SECONDS = 300.0
+"""How long a message is held while the database cannot be reached before it is given back:
+well within RabbitMQ's consumer timeout (30 min by default), past which the broker would
+close the channel of a consumer holding an unacknowledged message."""
+
+
+class PoisonMessageError(Exception):
+    """The message can never be processed: dead-letter it at once."""
+
+
+@dataclass
+class Delivery:
+    """A message read and waiting to be applied; ``done`` resolves after its commit."""
+
+    envelope: Envelope
+    body: str
+    event: EventData | None
+    done: asyncio.Future[None] = field(repr=False)
 
 
 class EventConsumer:
@@ -63,7 +95,11 @@ class EventConsumer:
         queue_prefix: str,
         prefetch: int,
         delivery_limit: int,
+        concurrency: int = 4,
+        group_size: int = 32,
+        group_wait_seconds: float = 0.0,
         retry_backoff_seconds: float = 0.2,
+        database_patience_seconds: float = DATABASE_PATIENCE_SECONDS,
     ) -> None:
         if not handlers:
             raise ValueError("a consumer needs at least one handler")
@@ -76,7 +112,16 @@ class EventConsumer:
         self._exchange = exchange
         self._prefetch = prefetch
         self._delivery_limit = delivery_limit
+        self._concurrency = concurrency
+        self._group_size = group_size
+        self._group_wait = group_wait_seconds
         self._backoff = retry_backoff_seconds
+        self._database_patience = database_patience_seconds
+        self._waiting: list[Delivery] = []
+        # Appliers run as tasks of their own: a closing channel cancels the message
+        # callbacks, never a transaction half-way (its ack then fails; the redelivery
+        # is a duplicate the inbox absorbs).
+        self._appliers: set[asyncio.Task[None]] = set()
         # Keep references: aio-pika holds queues weakly (aio-pika #231).
         self._queue: AbstractQueue | None = None
         self._dlq: AbstractQueue | None = None
@@ -110,32 +155,85 @@ class EventConsumer:
         DEAD_LETTER_QUEUE_DEPTH.labels(self.queue_name).set(depth)
         return depth
 
+    def read(self, body: bytes) -> tuple[Envelope, str, EventData | None]:
+        """The envelope, the body as text and the event; raises :class:`PoisonMessageError`.
+
+        A consumer recording events rather than acting on them may override this to accept
+        any well-formed envelope (the event is then None).
+        """
+        try:
+            envelope = Envelope.model_validate_json(body)
+            event = read_event(envelope)
+            if envelope.type not in self._handlers and ALL_EVENTS not in self._handlers:
+                raise KeyError(envelope.type)
+        except (ValidationError, UnknownEventError, KeyError) as exc:
+            raise PoisonMessageError(str(exc)[:500]) from exc
+        return envelope, body.decode("utf-8"), event
+
+    async def record_in_inbox(self, group: Sequence[Delivery], uow: Any) -> list[bool]:
+        """The group's inbox rows, in one statement; which deliveries are new. A second copy
+        of an event within the group is a duplicate, like one seen before."""
+        fresh = await record_once(
+            uow.session,
+            self._inbox,
+            [d.envelope for d in group],
+            consumer=self.name,
+            received_at=self._clock.now(),
+        )
+        new: list[bool] = []
+        for delivery in group:
+            new.append(delivery.envelope.id in fresh)
+            fresh.discard(delivery.envelope.id)
+        return new
+
+    async def apply_together(self, group: Sequence[Delivery], uow: Any) -> list[bool]:
+        """Apply a group in the caller's transaction; which deliveries were new.
+
+        The default: the group's inbox rows, then each new message's handler in delivery
+        order. A subclass may record a group differently (the ledger appends it under one
+        lock).
+        """
+        new = await self.record_in_inbox(group, uow)
+        for delivery, first in zip(group, new, strict=True):
+            if not first:
+                continue
+            envelope = delivery.envelope
+            handler = self._handlers.get(envelope.type) or self._handlers[ALL_EVENTS]
+            with structlog.contextvars.bound_contextvars(
+                correlation_id=envelope.correlation_id,
+                causation_id=str(envelope.id),
+                event_id=str(envelope.id),
+                event_type=envelope.type,
+            ):
+                await handler(delivery.event, envelope, uow)
+        return new
+
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         started = time.perf_counter()
         queue = self.queue_name
         try:
-            envelope = Envelope.model_validate_json(message.body)
-            event = read_event(envelope)
-            handler = self._handlers.get(envelope.type) or self._handlers[ALL_EVENTS]
-        except (ValidationError, UnknownEventError, KeyError) as exc:
-            log.error("consumer.poison_message", queue=queue, error=str(exc)[:500])
+            envelope, body, event = self.read(message.body)
+        except PoisonMessageError as exc:
+            log.error("consumer.poison_message", queue=queue, error=str(exc))
             MESSAGES_DEAD_LETTERED.labels(queue, "poison").inc()
             try:
                 await message.reject(requeue=False)
             except Exception as reject_exc:
                 log.warning("consumer.reject_lost", queue=queue, error=str(reject_exc))
             return
+        delivery = Delivery(envelope, body, event, asyncio.get_running_loop().create_future())
+        self._waiting.append(delivery)
+        if len(self._appliers) < self._concurrency:
+            task = asyncio.create_task(self._apply_waiting())
+            self._appliers.add(task)
+            task.add_done_callback(self._appliers.discard)
         with structlog.contextvars.bound_contextvars(
             correlation_id=envelope.correlation_id,
-            causation_id=str(envelope.id),
             event_id=str(envelope.id),
             event_type=envelope.type,
         ):
             try:
-                # aio-pika cancels in-flight handlers when their channel closes; the shield
-                # lets the transaction finish (or roll back) whole instead of being cut
-                # mid-commit. The ack below then fails and the redelivery is a duplicate.
-                await asyncio.shield(self._apply(event, envelope, handler))
+                await asyncio.shield(delivery.done)
             except Exception:
                 await self._give_back(message, queue)
                 return
@@ -147,20 +245,64 @@ class EventConsumer:
                 # recognises it as a duplicate.
                 log.warning("consumer.ack_lost", queue=queue, error=str(exc))
 
-    async def _apply(self, event: EventData, envelope: Envelope, handler: Handler) -> None:
+    async def _apply_waiting(self) -> None:
+        if self._group_wait:
+            await asyncio.sleep(self._group_wait)
+        while self._waiting:
+            group = self._waiting[: self._group_size]
+            del self._waiting[: self._group_size]
+            await self._apply_group(group)
+
+    async def _apply_group(self, group: list[Delivery]) -> None:
+        try:
+            await self._commit_patiently(group)
+            return
+        except Exception as exc:
+            if len(group) == 1:
+                _settle(group[0], exc)
+                return
+            log.warning("consumer.group_failed", queue=self.queue_name, size=len(group))
+        for delivery in group:
+            try:
+                await self._commit_patiently([delivery])
+            except Exception as exc:
+                _settle(delivery, exc)
+
+    async def _commit_patiently(self, group: list[Delivery]) -> None:
+        """Commit the group; while the database cannot be reached, hold it and try again.
+
+        Returned to the queue instead, every attempt would count against the delivery limit
+        and a database down for a few seconds would dead-letter every message in flight.
+        """
+        held_since = time.monotonic()
+        pause = self._backoff
+        while True:
+            try:
+                await self._commit_together(group)
+                return
+            except Exception as exc:
+                held = time.monotonic() - held_since
+                if not database_unreachable(exc) or held > self._database_patience:
+                    raise
+                # Still failures for the metrics: a long outage must raise the alert.
+                MESSAGES_FAILED.labels(self.queue_name).inc(len(group))
+                log.warning(
+                    "consumer.database_unreachable",
+                    queue=self.queue_name,
+                    held=len(group),
+                    error=f"{type(exc).__name__}: {exc}"[:200],
+                    retry_in=pause,
+                )
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, RETRY_PAUSE_MAX_SECONDS)
+
+    async def _commit_together(self, group: list[Delivery]) -> None:
         async with self._uow_factory() as uow:
-            fresh = await record_once(
-                uow.session,
-                self._inbox,
-                event_id=envelope.id,
-                consumer=self.name,
-                event_type=envelope.type,
-                received_at=self._clock.now(),
-            )
-            if fresh:
-                await handler(event, envelope, uow)
+            fresh = await self.apply_together(group, uow)
             await uow.commit()
-        MESSAGES_CONSUMED.labels(self.queue_name, "processed" if fresh else "duplicate").inc()
+        for delivery, new in zip(group, fresh, strict=True):
+            MESSAGES_CONSUMED.labels(self.queue_name, "processed" if new else "duplicate").inc()
+            _settle(delivery, None)
 
     async def _give_back(self, message: AbstractIncomingMessage, queue: str) -> None:
         deliveries = _delivery_count(message) + 1
@@ -170,12 +312,21 @@ class EventConsumer:
         if last:
             MESSAGES_DEAD_LETTERED.labels(queue, "delivery_limit").inc()
         # Back off before returning it, so a transient fault does not burn the limit at once.
-        await asyncio.sleep(min(self._backoff * 2 ** (deliveries - 1), 5.0))
+        await asyncio.sleep(min(self._backoff * 2 ** (deliveries - 1), RETRY_PAUSE_MAX_SECONDS))
         try:
             await message.nack(requeue=True)
         except Exception as exc:
             # The channel is gone; the broker returns the message to the queue by itself.
             log.warning("consumer.nack_lost", queue=queue, error=str(exc))
+
+
+def _settle(delivery: Delivery, failure: BaseException | None) -> None:
+    if delivery.done.done():
+        return
+    if failure is not None:
+        delivery.done.set_exception(failure)
+    else:
+        delivery.done.set_result(None)
 
 
 def _delivery_count(message: AbstractIncomingMessage) -> int:

@@ -90,12 +90,10 @@ async def replay(
                 break
             if event_ids is not None and message.message_id not in event_ids:
                 continue
-            await asyncio.wait_for(
-                channel.default_exchange.publish(
+            async with asyncio.timeout(10):
+                await channel.default_exchange.publish(
                     _fresh_copy(message), routing_key=queue, mandatory=True
-                ),
-                timeout=10,
-            )
+                )
             await message.ack()
             replayed += 1
     return replayed

@@ -3,43 +3,45 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from huiyin_shared.contracts.envelope import Envelope
+from huiyin_shared.db.dialect import dialect_insert
 
 
 async def record_once(
     session: AsyncSession,
     table: Table,
+    envelopes: Sequence[Envelope],
     *,
-    event_id: uuid.UUID,
     consumer: str,
-    event_type: str,
     received_at: datetime,
-) -> bool:
-    """Insert the event id for this consumer; False if it was already there.
+) -> set[uuid.UUID]:
+    """Insert each event id for this consumer, in one statement; the ids not seen before.
 
     The primary key decides, not a prior SELECT, so two replicas racing on a redelivered
     message cannot both apply it: the second waits on the first's row lock and then finds
     the conflict.
     """
-    values = {
-        "event_id": event_id,
-        "consumer": consumer,
-        "event_type": event_type,
-        "received_at": received_at,
+    rows = {
+        e.id: {
+            "event_id": e.id,
+            "consumer": consumer,
+            "event_type": e.type,
+            "received_at": received_at,
+        }
+        for e in envelopes
     }
-    dialect = session.get_bind().dialect.name
-    stmt: postgresql.Insert | sqlite.Insert
-    if dialect == "postgresql":
-        stmt = postgresql.insert(table).values(**values).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing()
-    else:
-        raise NotImplementedError(f"inbox not supported on {dialect}")
-    result = await session.execute(stmt)
-    assert isinstance(result, CursorResult)
-    return result.rowcount == 1
+    if not rows:
+        return set()
+    stmt = (
+        dialect_insert(session, table)
+        .values(list(rows.values()))
+        .on_conflict_do_nothing()
+        .returning(table.c.event_id)
+    )
+    return {row.event_id for row in await session.execute(stmt)}

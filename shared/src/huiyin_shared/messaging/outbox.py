@@ -22,6 +22,7 @@ class OutboxWriter:
 
     def __init__(self, *, table: Table, producer: str, clock: Clock) -> None:
         self._table = table
+        self._insert = insert(table)  # built once; the values travel as parameters
         self._producer = producer
         self._clock = clock
 
@@ -37,14 +38,15 @@ class OutboxWriter:
             causation_id=uuid.UUID(str(causation)) if causation else None,
         )
         await session.execute(
-            insert(self._table).values(
-                event_id=envelope.id,
-                event_type=envelope.type,
-                routing_key=envelope.type,
-                envelope=envelope.model_dump_json(),
-                correlation_id=envelope.correlation_id,
-                created_at=envelope.occurred_at,
-            )
+            self._insert,
+            {
+                "event_id": envelope.id,
+                "event_type": envelope.type,
+                "routing_key": envelope.type,
+                "envelope": envelope.model_dump_json(),
+                "correlation_id": envelope.correlation_id,
+                "created_at": envelope.occurred_at,
+            },
         )
         return envelope
 

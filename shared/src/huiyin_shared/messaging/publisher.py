@@ -76,10 +76,10 @@ class EventPublisher:
         # connection is declared dead so the supervisor reconnects instead of every later
         # publish timing out on it too.
         try:
-            await asyncio.wait_for(
-                exchange.publish(amqp_message, routing_key=message.routing_key, mandatory=True),
-                timeout=self._timeout,
-            )
+            async with asyncio.timeout(self._timeout):
+                await exchange.publish(
+                    amqp_message, routing_key=message.routing_key, mandatory=True
+                )
         except TimeoutError:
             self._broker.connection_failed(connection, "publish not confirmed in time")
             raise

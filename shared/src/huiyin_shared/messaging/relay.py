@@ -56,6 +56,12 @@ class OutboxRelay:
         self._poll_interval = poll_interval
         self._retention = retention
         self._wake = asyncio.Event()
+        self._running = False
+
+    @property
+    def running(self) -> bool:
+        """True while :meth:`run` relays in this process."""
+        return self._running
 
     def wake(self) -> None:
         """Called after a commit that wrote outbox rows: relay now, not at the next poll."""
@@ -156,6 +162,7 @@ class OutboxRelay:
         loop = asyncio.get_running_loop()
         next_sample = 0.0
         next_purge = loop.time() + 60.0
+        self._running = True
         try:
             while True:
                 self._wake.clear()
@@ -173,8 +180,10 @@ class OutboxRelay:
                 except Exception as exc:
                     log.warning("outbox.relay_failed", error=str(exc))
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+                    async with asyncio.timeout(self._poll_interval):
+                        await self._wake.wait()
         finally:
+            self._running = False
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await listener

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from huiyin_accountability.db import assessment_entries, rude_treatment_complaints, unit_targets
 from huiyin_accountability.domain.assessment import Item, RudeComplaint, UnitAssessment
-from huiyin_accountability.repository._upsert import insert_for
+from huiyin_shared.db.dialect import dialect_insert
 
 
 class AssessmentRepository:
@@ -29,7 +29,7 @@ class AssessmentRepository:
         at: datetime,
     ) -> None:
         values = {"met": met, "note": note, "entered_by": by, "entered_at": at}
-        stmt = insert_for(self._session, assessment_entries).values(
+        stmt = dialect_insert(self._session, assessment_entries).values(
             year=year, staff_id=staff_id, item=item.value, **values
         )
         await self._session.execute(
@@ -64,7 +64,7 @@ class AssessmentRepository:
     ) -> uuid.UUID:
         complaint_id = uuid.uuid4()
         await self._session.execute(
-            insert_for(self._session, rude_treatment_complaints).values(
+            dialect_insert(self._session, rude_treatment_complaints).values(
                 complaint_id=complaint_id,
                 year=year,
                 staff_id=staff_id,
@@ -96,7 +96,9 @@ class AssessmentRepository:
         at: datetime,
     ) -> None:
         values = {"target_met": target_met, "note": note, "entered_by": by, "entered_at": at}
-        stmt = insert_for(self._session, unit_targets).values(year=year, unit_id=unit_id, **values)
+        stmt = dialect_insert(self._session, unit_targets).values(
+            year=year, unit_id=unit_id, **values
+        )
         await self._session.execute(
             stmt.on_conflict_do_update(
                 index_elements=[unit_targets.c.year, unit_targets.c.unit_id], set_=values

@@ -16,12 +16,12 @@ from huiyin_accountability.db import (
     sanction_records,
 )
 from huiyin_accountability.domain.procedure import CaseRecord, open_deadlines
-from huiyin_accountability.repository._upsert import insert_for
 from huiyin_shared.contracts.events.accountability import (
     AccountabilityStep,
     DecisionOutcome,
     SubjectKind,
 )
+from huiyin_shared.db.dialect import dialect_insert
 from huiyin_shared.errors import Conflict
 
 
@@ -117,7 +117,7 @@ class CaseRepository:
         """Running clocks are upserted; clocks no longer running and still open are met."""
         running = open_deadlines(record)
         for step, key, due in running:
-            stmt = insert_for(self._session, procedure_deadlines).values(
+            stmt = dialect_insert(self._session, procedure_deadlines).values(
                 case_id=record.case_id,
                 step=step.value,
                 subject_key=key,
@@ -199,7 +199,7 @@ class CaseRepository:
         severity: str | None,
         decided_at: datetime,
     ) -> None:
-        stmt = insert_for(self._session, sanction_records).values(
+        stmt = dialect_insert(self._session, sanction_records).values(
             case_id=case_id,
             subject_kind=kind.value,
             subject_id=subject_id,

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from huiyin_accountability.db import trigger_checks, trigger_facts
 from huiyin_accountability.domain.facts import Fact
 from huiyin_accountability.domain.triggers import Watch
-from huiyin_accountability.repository._upsert import insert_for
+from huiyin_shared.db.dialect import dialect_insert
 
 PENDING, CLEARED, FIRED = "pending", "cleared", "fired"
 
@@ -32,19 +32,17 @@ class TriggerRepository:
 
     async def add_fact(self, fact: Fact) -> bool:
         """Store the fact once; False when its event was already stored."""
-        stmt = (
-            insert_for(self._session, trigger_facts)
-            .values(
-                event_id=fact.event_id,
-                event_type=fact.event_type,
-                occurred_at=fact.occurred_at,
-                petition_id=fact.petition_id,
-                case_id=fact.case_id,
-                data=dict(fact.data),
-            )
-            .on_conflict_do_nothing()
+        result = await self._session.execute(
+            dialect_insert(self._session, trigger_facts).on_conflict_do_nothing(),
+            {
+                "event_id": fact.event_id,
+                "event_type": fact.event_type,
+                "occurred_at": fact.occurred_at,
+                "petition_id": fact.petition_id,
+                "case_id": fact.case_id,
+                "data": dict(fact.data),
+            },
         )
-        result = await self._session.execute(stmt)
         assert isinstance(result, CursorResult)
         return result.rowcount == 1
 
@@ -99,7 +97,7 @@ class TriggerRepository:
 
     async def schedule(self, watch: Watch, *, check_at: datetime, now: datetime) -> None:
         """Create the check or (re)schedule it at ``check_at``; a fired check stays fired."""
-        stmt = insert_for(self._session, trigger_checks).values(
+        stmt = dialect_insert(self._session, trigger_checks).values(
             rule_id=watch.rule_id,
             subject_key=watch.key,
             petition_id=watch.petition_id,

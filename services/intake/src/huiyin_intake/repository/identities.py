@@ -39,15 +39,16 @@ class IdentityRepository:
 
     async def add(self, stored: StoredIdentity, *, at: datetime) -> None:
         await self._session.execute(
-            insert(identities).values(
-                petition_id=stored.petition_id,
-                key_id=stored.sealed.key_id,
-                nonce=stored.sealed.nonce,
-                ciphertext=stored.sealed.ciphertext,
-                id_number_index=stored.id_number_index,
-                phone_index=stored.phone_index,
-                encrypted_at=at,
-            )
+            insert(identities),
+            {
+                "petition_id": stored.petition_id,
+                "key_id": stored.sealed.key_id,
+                "nonce": stored.sealed.nonce,
+                "ciphertext": stored.sealed.ciphertext,
+                "id_number_index": stored.id_number_index,
+                "phone_index": stored.phone_index,
+                "encrypted_at": at,
+            },
         )
 
     async def get(self, *, petition_id: uuid.UUID) -> StoredIdentity | None:

@@ -19,8 +19,8 @@ from huiyin_intake.domain.petitions import (
     PetitionStatus,
     Registration,
 )
-from huiyin_intake.repository._dialect import dialect_insert
 from huiyin_shared.contracts.events.common import Channel, NotAcceptedReason, PetitionKind
+from huiyin_shared.db.dialect import dialect_insert
 
 
 class RegistrationCounterRepository:
@@ -35,14 +35,14 @@ class RegistrationCounterRepository:
         counters = registration_counters
         upsert = (
             dialect_insert(self._session, counters)
-            .values(office_id=office_id, year=year, last_value=1)
             .on_conflict_do_update(
                 index_elements=[counters.c.office_id, counters.c.year],
                 set_={"last_value": counters.c.last_value + 1},
             )
             .returning(counters.c.last_value)
         )
-        return int((await self._session.execute(upsert)).scalar_one())
+        values = {"office_id": office_id, "year": year, "last_value": 1}
+        return int((await self._session.execute(upsert, values)).scalar_one())
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ class PetitionRepository:
 
     async def add(self, petition: Petition, *, query_code_hash: str | None = None) -> None:
         row = _to_row(petition) | {"query_code_hash": query_code_hash}
-        await self._session.execute(insert(petitions).values(**row))
+        await self._session.execute(insert(petitions), row)
 
     async def save(self, petition: Petition) -> None:
         """Persist what changes after registration: status, decision, link, urgency."""

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from huiyin_intake.crypto import Sealed
 from huiyin_intake.db import idempotency_records, portal_keys, rate_limit_windows
 from huiyin_intake.domain.portal import PortalScope
-from huiyin_intake.repository._dialect import dialect_insert
+from huiyin_shared.db.dialect import dialect_insert
 
 
 @dataclass(frozen=True)
@@ -99,11 +99,14 @@ class IdempotencyRepository:
         table = idempotency_records
         claimed = await self._session.execute(
             dialect_insert(self._session, table)
-            .values(
-                portal_id=portal_id, idempotency_key=key, request_hash=request_hash, created_at=at
-            )
             .on_conflict_do_nothing(index_elements=[table.c.portal_id, table.c.idempotency_key])
-            .returning(table.c.portal_id)
+            .returning(table.c.portal_id),
+            {
+                "portal_id": portal_id,
+                "idempotency_key": key,
+                "request_hash": request_hash,
+                "created_at": at,
+            },
         )
         if claimed.first() is not None:
             return None

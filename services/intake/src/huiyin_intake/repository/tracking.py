@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from huiyin_intake.db import case_links, timeline_entries
 from huiyin_intake.domain.tracking import Milestone, MilestoneKind
-from huiyin_intake.repository._dialect import dialect_insert
+from huiyin_shared.db.dialect import dialect_insert
 
 
 class TimelineRepository:
@@ -21,24 +21,25 @@ class TimelineRepository:
         table = timeline_entries
         result = await self._session.execute(
             dialect_insert(self._session, table)
-            .values(
-                entry_key=milestone.key,
-                petition_id=milestone.petition_id,
-                case_id=milestone.case_id,
-                kind=milestone.kind.value,
-                occurred_at=milestone.occurred_at,
-                details=dict(milestone.details),
-            )
             .on_conflict_do_nothing(index_elements=[table.c.entry_key])
-            .returning(table.c.entry_key)
+            .returning(table.c.entry_key),
+            {
+                "entry_key": milestone.key,
+                "petition_id": milestone.petition_id,
+                "case_id": milestone.case_id,
+                "kind": milestone.kind.value,
+                "occurred_at": milestone.occurred_at,
+                "details": dict(milestone.details),
+            },
         )
         return result.first() is not None
 
     async def link_case(self, *, case_id: uuid.UUID, petition_id: uuid.UUID) -> None:
         await self._session.execute(
-            dialect_insert(self._session, case_links)
-            .values(case_id=case_id, petition_id=petition_id)
-            .on_conflict_do_nothing(index_elements=[case_links.c.case_id])
+            dialect_insert(self._session, case_links).on_conflict_do_nothing(
+                index_elements=[case_links.c.case_id]
+            ),
+            {"case_id": case_id, "petition_id": petition_id},
         )
 
     async def of_petition(self, *, petition_id: uuid.UUID) -> list[Milestone]:

@@ -21,7 +21,7 @@ class RoutingRequestRepository:
         self._session = session
 
     async def add(self, request: RoutingRequest) -> None:
-        await self._session.execute(insert(routing_requests).values(**_to_row(request)))
+        await self._session.execute(insert(routing_requests), _to_row(request))
 
     async def get(
         self, *, petition_id: uuid.UUID, for_update: bool = False
@@ -130,7 +130,7 @@ class DecisionRepository:
         self._session = session
 
     async def add(self, decision: StoredDecision) -> None:
-        await self._session.execute(insert(routing_decisions).values(**decision.__dict__))
+        await self._session.execute(insert(routing_decisions), dict(decision.__dict__))
 
     async def next_sequence(self, petition_id: uuid.UUID) -> int:
         current = await self._session.scalar(
@@ -154,7 +154,7 @@ class BounceRepository:
         self._session = session
 
     async def add(self, bounce: BounceRecord) -> None:
-        await self._session.execute(insert(routing_bounces).values(**bounce.__dict__))
+        await self._session.execute(insert(routing_bounces), dict(bounce.__dict__))
 
     async def list_for(self, petition_id: uuid.UUID) -> list[BounceRecord]:
         rows = await self._session.execute(
