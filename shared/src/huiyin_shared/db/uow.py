@@ -3,6 +3,9 @@
 HTTP routes and message handlers open a unit of work, call use cases with it, and commit.
 Use cases never commit. Leaving the block without committing rolls everything back,
 events included, because events are outbox rows in the same transaction.
+
+Writes a repository holds back (:mod:`huiyin_shared.db.writes`), outbox rows among them,
+go out together before the next statement or at commit: one round trip for all of them.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from huiyin_shared.contracts.catalogue import EventData
 from huiyin_shared.contracts.envelope import Envelope
+from huiyin_shared.db.writes import discard_pending_writes, send_pending_writes
 from huiyin_shared.messaging.outbox import OutboxWriter, notify_relay
 
 
@@ -65,6 +69,7 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
+            discard_pending_writes(self.session)
             await self.session.rollback()
         finally:
             await self.session.close()
@@ -82,12 +87,15 @@ class UnitOfWork:
     async def commit(self) -> None:
         relay = self._relay if self._relay is not None and self._relay.running else None
         if self._published and relay is None:
-            await notify_relay(self.session)
+            await notify_relay(self.session)  # sends the pending writes first
+        else:
+            await send_pending_writes(self.session)
         await self.session.commit()
         if self._published and relay is not None:
             relay.wake()
         self._published = []
 
     async def rollback(self) -> None:
+        discard_pending_writes(self.session)
         await self.session.rollback()
         self._published = []

@@ -1,16 +1,20 @@
-"""Writing events to the transactional outbox, in the caller's transaction."""
+"""Writing events to the transactional outbox, in the caller's transaction.
+
+Outbox rows are pending writes (:mod:`huiyin_shared.db.writes`): they go to the database
+with the transaction's other held-back writes, at the latest when it commits."""
 
 from __future__ import annotations
 
 import uuid
 
 import structlog
-from sqlalchemy import Table, insert, text
+from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huiyin_shared.clock import Clock
 from huiyin_shared.contracts.catalogue import EventData, build_envelope
 from huiyin_shared.contracts.envelope import Envelope
+from huiyin_shared.db.writes import defer_insert
 
 # PostgreSQL delivers NOTIFY at commit, so a relay in another process wakes exactly when
 # the row becomes visible; notifications repeated in one transaction are folded into one.
@@ -22,7 +26,6 @@ class OutboxWriter:
 
     def __init__(self, *, table: Table, producer: str, clock: Clock) -> None:
         self._table = table
-        self._insert = insert(table)  # built once; the values travel as parameters
         self._producer = producer
         self._clock = clock
 
@@ -37,8 +40,9 @@ class OutboxWriter:
             correlation_id=context.get("correlation_id"),
             causation_id=uuid.UUID(str(causation)) if causation else None,
         )
-        await session.execute(
-            self._insert,
+        defer_insert(
+            session,
+            self._table,
             {
                 "event_id": envelope.id,
                 "event_type": envelope.type,

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from huiyin_intake.crypto import Sealed
 from huiyin_intake.db import identities, identity_reads
+from huiyin_shared.db.writes import defer_insert
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,9 @@ class IdentityRepository:
         self._session = session
 
     async def add(self, stored: StoredIdentity, *, at: datetime) -> None:
-        await self._session.execute(
-            insert(identities),
+        defer_insert(
+            self._session,
+            identities,
             {
                 "petition_id": stored.petition_id,
                 "key_id": stored.sealed.key_id,

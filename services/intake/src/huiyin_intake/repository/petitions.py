@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +21,7 @@ from huiyin_intake.domain.petitions import (
 )
 from huiyin_shared.contracts.events.common import Channel, NotAcceptedReason, PetitionKind
 from huiyin_shared.db.dialect import dialect_insert
+from huiyin_shared.db.writes import defer_insert
 
 
 class RegistrationCounterRepository:
@@ -100,8 +101,9 @@ class PetitionRepository:
         self._session = session
 
     async def add(self, petition: Petition, *, query_code_hash: str | None = None) -> None:
-        row = _to_row(petition) | {"query_code_hash": query_code_hash}
-        await self._session.execute(insert(petitions), row)
+        defer_insert(
+            self._session, petitions, _to_row(petition) | {"query_code_hash": query_code_hash}
+        )
 
     async def save(self, petition: Petition) -> None:
         """Persist what changes after registration: status, decision, link, urgency."""

@@ -13,6 +13,7 @@ from huiyin_intake.crypto import Sealed
 from huiyin_intake.db import idempotency_records, portal_keys, rate_limit_windows
 from huiyin_intake.domain.portal import PortalScope
 from huiyin_shared.db.dialect import dialect_insert
+from huiyin_shared.db.writes import defer_update
 
 
 @dataclass(frozen=True)
@@ -124,16 +125,16 @@ class IdempotencyRepository:
     async def complete(
         self, *, portal_id: str, key: str, status_code: int, sealed_answer: Sealed
     ) -> None:
-        table = idempotency_records
-        await self._session.execute(
-            update(table)
-            .where(table.c.portal_id == portal_id, table.c.idempotency_key == key)
-            .values(
-                status_code=status_code,
-                key_id=sealed_answer.key_id,
-                nonce=sealed_answer.nonce,
-                ciphertext=sealed_answer.ciphertext,
-            )
+        await defer_update(
+            self._session,
+            idempotency_records,
+            where={"portal_id": portal_id, "idempotency_key": key},
+            values={
+                "status_code": status_code,
+                "key_id": sealed_answer.key_id,
+                "nonce": sealed_answer.nonce,
+                "ciphertext": sealed_answer.ciphertext,
+            },
         )
 
     async def purge(self, *, before: datetime) -> int:

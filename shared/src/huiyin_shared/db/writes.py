@@ -1,0 +1,179 @@
+"""Pending writes: INSERTs and UPDATEs held back and sent together as one statement.
+
+A unit of work's writes that nothing reads in between (a petition, its identity, its events,
+a stored answer) cost a round trip each, and on a busy event loop every round trip is also
+a wait for the loop's next turn. Held back here, they go out together like the ORM's
+autoflush: before the session's next statement of any kind, and at commit.
+
+On PostgreSQL they become one statement: each table's rows one multi-row INSERT, the rest
+data-modifying CTEs of it. Rows of one table keep their order (the outbox's positions
+follow it); foreign keys are checked at the end of the statement, so a child row may sit
+beside its parent. Elsewhere (SQLite) they run one after another, in order.
+
+An UPDATE must not need a row inserted in the same statement (all parts of a statement
+share one snapshot), so queuing an UPDATE of a table with inserts pending sends them first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Table, TextClause, bindparam, event, insert, text, update
+from sqlalchemy.dialects.postgresql.base import PGDialect
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql.dml import Insert, Update
+
+_INFO_KEY = "huiyin.pending_writes"
+_NAMED_POSTGRESQL = PGDialect(paramstyle="named")  # type: ignore[no-untyped-call]
+
+
+@dataclass(frozen=True)
+class _Insert:
+    table: Table
+    columns: tuple[str, ...]
+    rows: list[Mapping[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Update:
+    table: Table
+    keys: tuple[str, ...]
+    columns: tuple[str, ...]
+    params: Mapping[str, Any]
+
+
+class _PendingWrites:
+    def __init__(self) -> None:
+        self.writes: list[_Insert | _Update] = []
+
+    def take(self) -> list[_Insert | _Update]:
+        writes, self.writes = self.writes, []
+        return writes
+
+
+def defer_insert(session: AsyncSession, table: Table, row: Mapping[str, Any]) -> None:
+    """``INSERT INTO table`` one row, sent with the session's other pending writes."""
+    pending = _pending(session.sync_session)
+    columns = tuple(row)
+    for write in pending.writes:
+        if isinstance(write, _Insert) and write.table is table and write.columns == columns:
+            write.rows.append(row)
+            return
+    pending.writes.append(_Insert(table, columns, [row]))
+
+
+async def defer_update(
+    session: AsyncSession,
+    table: Table,
+    *,
+    where: Mapping[str, Any],
+    values: Mapping[str, Any],
+) -> None:
+    """``UPDATE table SET values`` where each ``where`` column equals its value, sent with
+    the session's other pending writes (after its table's pending inserts, which go first)."""
+    pending = _pending(session.sync_session)
+    if any(isinstance(w, _Insert) and w.table is table for w in pending.writes):
+        await send_pending_writes(session)
+    pending.writes.append(_Update(table, tuple(where), tuple(values), {**where, **values}))
+
+
+async def send_pending_writes(session: AsyncSession) -> None:
+    """Send the session's pending writes now (a commit does this first)."""
+    pending = session.sync_session.info.get(_INFO_KEY)
+    if pending is not None and pending.writes:
+        await session.run_sync(_send)
+
+
+def discard_pending_writes(session: AsyncSession) -> None:
+    """Forget the pending writes (a rollback)."""
+    pending = session.sync_session.info.get(_INFO_KEY)
+    if pending is not None:
+        pending.take()
+
+
+def _pending(session: Session) -> _PendingWrites:
+    pending = session.info.get(_INFO_KEY)
+    if pending is None:
+        pending = session.info[_INFO_KEY] = _PendingWrites()
+    return pending
+
+
+def _send(session: Session) -> None:
+    pending = session.info.get(_INFO_KEY)
+    if pending is None or not pending.writes:
+        return
+    taken = pending.take()
+    if session.get_bind().dialect.name != "postgresql":
+        for write in taken:
+            session.execute(*_single(write))
+        return
+    params: dict[str, Any] = {}
+    for index, write in enumerate(taken):
+        if isinstance(write, _Insert):
+            for number, row in enumerate(write.rows):
+                params.update({f"w{index}_{number}_{c}": row[c] for c in write.columns})
+        else:
+            params.update({f"w{index}_{c}": v for c, v in write.params.items()})
+    session.execute(_combined(tuple(_shape(w) for w in taken)), params)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _send_before_any_statement(state: ORMExecuteState) -> None:
+    # The autoflush of pending writes: whatever runs next may read what they write.
+    _send(state.session)
+
+
+_Shape = tuple[Table, str, tuple[str, ...], tuple[str, ...], int]
+
+
+def _shape(write: _Insert | _Update) -> _Shape:
+    if isinstance(write, _Insert):
+        return (write.table, "insert", write.columns, (), len(write.rows))
+    return (write.table, "update", write.columns, write.keys, 1)
+
+
+@lru_cache(maxsize=256)
+def _combined(shapes: tuple[_Shape, ...]) -> TextClause:
+    """One statement for writes of these shapes, built and compiled once; the values travel
+    as parameters. Kept as text because SQLAlchemy does not cache a multi-row INSERT's
+    compiled form, and compiling it again on every call costs more than the round trips."""
+    parts = [_part(index, shape) for index, shape in enumerate(shapes)]
+    main = next((p for p in reversed(parts) if isinstance(p, Insert)), parts[-1])
+    others = [part.cte(f"w{index}") for index, part in enumerate(parts) if part is not main]
+    statement = main.add_cte(*others) if others else main
+    compiled = statement.compile(dialect=_NAMED_POSTGRESQL)
+    # Casts such as ``:x::JSON`` stay casts: text() would read ``::`` as a bind's colon.
+    return text(str(compiled).replace("::", r"\:\:")).bindparams(
+        *(bindparam(name, type_=bind.type) for name, bind in compiled.binds.items())
+    )
+
+
+def _part(index: int, shape: _Shape) -> Insert | Update:
+    table, kind, columns, keys, count = shape
+    if kind == "insert":
+        rows = [
+            {c: bindparam(f"w{index}_{n}_{c}", type_=table.c[c].type) for c in columns}
+            for n in range(count)
+        ]
+        return insert(table).values(rows)
+    return (
+        update(table)
+        .where(*(table.c[k] == bindparam(f"w{index}_{k}", type_=table.c[k].type) for k in keys))
+        .values({c: bindparam(f"w{index}_{c}", type_=table.c[c].type) for c in columns})
+    )
+
+
+def _single(write: _Insert | _Update) -> tuple[Insert | Update, Any]:
+    if isinstance(write, _Insert):
+        return insert(write.table), list(write.rows)
+    table = write.table
+    statement = (
+        update(table)
+        .where(*(table.c[k] == write.params[k] for k in write.keys))
+        .values({c: write.params[c] for c in write.columns})
+    )
+    return statement, {}

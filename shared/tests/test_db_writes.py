@@ -1,0 +1,141 @@
+"""Pending writes: held back, sent together before the next statement or at commit."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Identity,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from huiyin_shared.db.engine import create_engine, session_factory
+from huiyin_shared.db.writes import (
+    defer_insert,
+    defer_update,
+    discard_pending_writes,
+    send_pending_writes,
+)
+
+pytestmark = pytest.mark.integration
+
+metadata = MetaData()
+parents = Table(
+    "parents",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", String(40), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+children = Table(
+    "children",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("parent_id", Uuid, ForeignKey("parents.id"), nullable=False),
+)
+events = Table(
+    "events",
+    metadata,
+    Column("position", BigInteger().with_variant(Integer, "sqlite"), Identity(), primary_key=True),
+    Column("label", String(40), nullable=False),
+)
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    return f"sqlite+aiosqlite:///{tmp_path / 'writes.db'}"
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    yield engine
+    await engine.dispose()
+
+
+def statements_of(engine: AsyncEngine) -> list[str]:
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(args[2].split()[0].upper())
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    return seen
+
+
+async def count(session: AsyncSession, table: Table) -> int:
+    return int((await session.execute(select(func.count()).select_from(table))).scalar_one())
+
+
+async def test_writes_go_out_together_at_commit_in_order(engine: AsyncEngine) -> None:
+    parent = uuid.uuid4()
+    sessions = session_factory(engine)
+    async with sessions() as session:
+        seen = statements_of(engine)
+        defer_insert(session, parents, {"id": parent, "name": "甲", "version": 1})
+        defer_insert(session, children, {"id": uuid.uuid4(), "parent_id": parent})
+        for label in ("first", "second", "third"):
+            defer_insert(session, events, {"label": label})
+        assert seen == []  # nothing sent yet
+        await send_pending_writes(session)
+        await session.commit()
+    if engine.dialect.name == "postgresql":
+        assert seen == ["WITH"], "child, parent and three events in one statement"
+    else:
+        assert seen == ["INSERT", "INSERT", "INSERT"]  # one per table, rows as executemany
+    async with sessions() as session:
+        labels = (await session.execute(select(events.c.label).order_by(events.c.position))).all()
+        assert [label for (label,) in labels] == ["first", "second", "third"]
+        assert await count(session, children) == 1
+
+
+async def test_a_statement_sees_the_writes_queued_before_it(engine: AsyncEngine) -> None:
+    parent = uuid.uuid4()
+    async with session_factory(engine)() as session:
+        defer_insert(session, parents, {"id": parent, "name": "甲", "version": 1})
+        assert await count(session, parents) == 1
+        await session.rollback()
+
+
+async def test_an_update_after_inserts_of_its_table_finds_the_row(engine: AsyncEngine) -> None:
+    parent = uuid.uuid4()
+    sessions = session_factory(engine)
+    async with sessions() as session:
+        defer_insert(session, parents, {"id": parent, "name": "甲", "version": 1})
+        await defer_update(session, parents, where={"id": parent}, values={"version": 2})
+        defer_insert(session, events, {"label": "updated"})
+        await send_pending_writes(session)
+        await session.commit()
+    async with sessions() as session:
+        version = (await session.execute(select(parents.c.version))).scalar_one()
+        assert version == 2
+        assert await count(session, events) == 1
+
+
+async def test_discarded_writes_are_never_sent(engine: AsyncEngine) -> None:
+    sessions = session_factory(engine)
+    async with sessions() as session:
+        defer_insert(session, events, {"label": "dropped"})
+        discard_pending_writes(session)
+        await session.commit()
+    async with sessions() as session:
+        assert await count(session, events) == 0
