@@ -116,10 +116,13 @@ class CaseRepository:
         overdue_only: bool,
         limit: int,
         offset: int,
+        petition_id: uuid.UUID | None = None,
     ) -> list[Case]:
         query = select(cases).order_by(cases.c.opened_at, cases.c.case_id)
         if unit_id is not None:
             query = query.where(cases.c.unit_id == unit_id)
+        if petition_id is not None:
+            query = query.where(cases.c.petition_id == petition_id)
         if status is not None:
             query = query.where(cases.c.status == status.value)
         if overdue_only:

@@ -184,6 +184,29 @@ async def test_routing_opens_a_case_per_unit_and_units_see_only_their_own(
     assert types.count("case.deadline_set") == 2
 
 
+async def test_cases_are_listed_by_petition_within_what_the_caller_may_see(
+    running: Running,
+) -> None:
+    lead_id, partner_id = await open_cases(running)
+    petition_id = (await running.case(lead_id))["petition_id"]
+    await open_cases(running)  # another petition's cases, at the same units
+
+    async def listed(headers: dict[str, str], petition: str) -> list[str]:
+        response = await running.client.get(
+            "/v1/cases", params={"petition_id": petition}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        return [c["case_id"] for c in response.json()]
+
+    assert sorted(await listed(SUPERVISOR, petition_id)) == sorted([lead_id, partner_id])
+    assert await listed(HANDLER, petition_id) == [lead_id]
+    assert await listed(SUPERVISOR, str(uuid.uuid4())) == []
+    refused = await running.client.get(
+        "/v1/cases", params={"petition_id": "not-a-uuid"}, headers=SUPERVISOR
+    )
+    assert refused.status_code == 422
+
+
 async def test_the_whole_lifecycle_with_extension_pause_redo_closure_and_review(
     running: Running,
 ) -> None:

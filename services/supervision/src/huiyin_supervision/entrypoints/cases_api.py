@@ -73,13 +73,21 @@ def build_cases_router(  # noqa: PLR0915 (one thin statement pair per route)
         status: CaseStatus | None = None,
         overdue: bool = False,
         unit_id: Annotated[str | None, Query(description="Supervisors: one unit.")] = None,
+        petition_id: Annotated[
+            uuid.UUID | None, Query(description="The cases of one petition.")
+        ] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> list[CaseOut]:
         """Cases, oldest first; a unit's staff see only their unit's."""
         unit = unit_id if staff.has(*OVERSIGHT) else staff.unit_id
         found = await uow.cases.search(
-            unit_id=unit, status=status, overdue_only=overdue, limit=limit, offset=offset
+            unit_id=unit,
+            petition_id=petition_id,
+            status=status,
+            overdue_only=overdue,
+            limit=limit,
+            offset=offset,
         )
         return [CaseOut.of(case) for case in found]
 
