@@ -131,6 +131,22 @@ async def test_an_update_after_inserts_of_its_table_finds_the_row(engine: AsyncE
         assert await count(session, events) == 1
 
 
+async def test_an_update_may_match_on_the_column_it_sets(engine: AsyncEngine) -> None:
+    parent = uuid.uuid4()
+    sessions = session_factory(engine)
+    async with sessions() as session:
+        defer_insert(session, parents, {"id": parent, "name": "甲", "version": 1})
+        await send_pending_writes(session)
+        await defer_update(
+            session, parents, where={"id": parent, "version": 1}, values={"version": 2}
+        )
+        defer_insert(session, events, {"label": "bumped"})
+        await send_pending_writes(session)
+        await session.commit()
+    async with sessions() as session:
+        assert (await session.execute(select(parents.c.version))).scalar_one() == 2
+
+
 async def test_discarded_writes_are_never_sent(engine: AsyncEngine) -> None:
     sessions = session_factory(engine)
     async with sessions() as session:

@@ -17,7 +17,7 @@ share one snapshot), so queuing an UPDATE of a table with inserts pending sends 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -35,35 +35,25 @@ _NAMED_POSTGRESQL = PGDialect(paramstyle="named")  # type: ignore[no-untyped-cal
 class _Insert:
     table: Table
     columns: tuple[str, ...]
-    rows: list[Mapping[str, Any]] = field(default_factory=list)
+    rows: list[Mapping[str, Any]]
 
 
 @dataclass(frozen=True)
 class _Update:
     table: Table
-    keys: tuple[str, ...]
-    columns: tuple[str, ...]
-    params: Mapping[str, Any]
-
-
-class _PendingWrites:
-    def __init__(self) -> None:
-        self.writes: list[_Insert | _Update] = []
-
-    def take(self) -> list[_Insert | _Update]:
-        writes, self.writes = self.writes, []
-        return writes
+    where: Mapping[str, Any]
+    values: Mapping[str, Any]
 
 
 def defer_insert(session: AsyncSession, table: Table, row: Mapping[str, Any]) -> None:
     """``INSERT INTO table`` one row, sent with the session's other pending writes."""
     pending = _pending(session.sync_session)
     columns = tuple(row)
-    for write in pending.writes:
+    for write in pending:
         if isinstance(write, _Insert) and write.table is table and write.columns == columns:
             write.rows.append(row)
             return
-    pending.writes.append(_Insert(table, columns, [row]))
+    pending.append(_Insert(table, columns, [row]))
 
 
 async def defer_update(
@@ -76,37 +66,33 @@ async def defer_update(
     """``UPDATE table SET values`` where each ``where`` column equals its value, sent with
     the session's other pending writes (after its table's pending inserts, which go first)."""
     pending = _pending(session.sync_session)
-    if any(isinstance(w, _Insert) and w.table is table for w in pending.writes):
+    if any(isinstance(w, _Insert) and w.table is table for w in pending):
         await send_pending_writes(session)
-    pending.writes.append(_Update(table, tuple(where), tuple(values), {**where, **values}))
+    pending.append(_Update(table, where, values))
 
 
 async def send_pending_writes(session: AsyncSession) -> None:
     """Send the session's pending writes now (a commit does this first)."""
-    pending = session.sync_session.info.get(_INFO_KEY)
-    if pending is not None and pending.writes:
+    if session.sync_session.info.get(_INFO_KEY):
         await session.run_sync(_send)
 
 
 def discard_pending_writes(session: AsyncSession) -> None:
     """Forget the pending writes (a rollback)."""
-    pending = session.sync_session.info.get(_INFO_KEY)
-    if pending is not None:
-        pending.take()
+    _pending(session.sync_session).clear()
 
 
-def _pending(session: Session) -> _PendingWrites:
-    pending = session.info.get(_INFO_KEY)
-    if pending is None:
-        pending = session.info[_INFO_KEY] = _PendingWrites()
+def _pending(session: Session) -> list[_Insert | _Update]:
+    pending: list[_Insert | _Update] = session.info.setdefault(_INFO_KEY, [])
     return pending
 
 
 def _send(session: Session) -> None:
-    pending = session.info.get(_INFO_KEY)
-    if pending is None or not pending.writes:
+    pending = _pending(session)
+    if not pending:
         return
-    taken = pending.take()
+    taken = list(pending)
+    pending.clear()
     if session.get_bind().dialect.name != "postgresql":
         for write in taken:
             session.execute(*_single(write))
@@ -117,7 +103,8 @@ def _send(session: Session) -> None:
             for number, row in enumerate(write.rows):
                 params.update({f"w{index}_{number}_{c}": row[c] for c in write.columns})
         else:
-            params.update({f"w{index}_{c}": v for c, v in write.params.items()})
+            params.update({f"w{index}_k_{c}": v for c, v in write.where.items()})
+            params.update({f"w{index}_v_{c}": v for c, v in write.values.items()})
     session.execute(_combined(tuple(_shape(w) for w in taken)), params)
 
 
@@ -133,7 +120,7 @@ _Shape = tuple[Table, str, tuple[str, ...], tuple[str, ...], int]
 def _shape(write: _Insert | _Update) -> _Shape:
     if isinstance(write, _Insert):
         return (write.table, "insert", write.columns, (), len(write.rows))
-    return (write.table, "update", write.columns, write.keys, 1)
+    return (write.table, "update", tuple(write.values), tuple(write.where), 1)
 
 
 @lru_cache(maxsize=256)
@@ -162,8 +149,8 @@ def _part(index: int, shape: _Shape) -> Insert | Update:
         return insert(table).values(rows)
     return (
         update(table)
-        .where(*(table.c[k] == bindparam(f"w{index}_{k}", type_=table.c[k].type) for k in keys))
-        .values({c: bindparam(f"w{index}_{c}", type_=table.c[c].type) for c in columns})
+        .where(*(table.c[k] == bindparam(f"w{index}_k_{k}", type_=table.c[k].type) for k in keys))
+        .values({c: bindparam(f"w{index}_v_{c}", type_=table.c[c].type) for c in columns})
     )
 
 
@@ -173,7 +160,7 @@ def _single(write: _Insert | _Update) -> tuple[Insert | Update, Any]:
     table = write.table
     statement = (
         update(table)
-        .where(*(table.c[k] == write.params[k] for k in write.keys))
-        .values({c: write.params[c] for c in write.columns})
+        .where(*(table.c[k] == value for k, value in write.where.items()))
+        .values(dict(write.values))
     )
     return statement, {}

@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, bindparam, or_, select, update
@@ -34,7 +33,7 @@ class TriggerRepository:
     async def add_fact(self, fact: Fact) -> bool:
         """Store the fact once; False when its event was already stored."""
         result = await self._session.execute(
-            _add_fact(dialect_insert(self._session, trigger_facts)),
+            dialect_insert(self._session, trigger_facts).on_conflict_do_nothing(),
             {
                 "event_id": fact.event_id,
                 "event_type": fact.event_type,
@@ -98,8 +97,13 @@ class TriggerRepository:
 
     async def schedule(self, watch: Watch, *, check_at: datetime, now: datetime) -> None:
         """Create the check or (re)schedule it at ``check_at``; a fired check stays fired."""
+        stmt = dialect_insert(self._session, trigger_checks)
         await self._session.execute(
-            _schedule(dialect_insert(self._session, trigger_checks)),
+            stmt.on_conflict_do_update(
+                index_elements=[trigger_checks.c.rule_id, trigger_checks.c.subject_key],
+                set_={name: stmt.excluded[name] for name in ("status", "check_at", "updated_at")},
+                where=trigger_checks.c.status != FIRED,
+            ),
             {
                 "rule_id": watch.rule_id,
                 "subject_key": watch.key,
@@ -120,11 +124,21 @@ class TriggerRepository:
         now: datetime,
     ) -> None:
         """New facts about a petition or case: judge its cleared checks again."""
-        if petition_id is None and case_id is None:
+        conditions = []
+        if petition_id is not None:
+            conditions.append(trigger_checks.c.petition_id == bindparam("of_petition"))
+        if case_id is not None:
+            conditions.append(trigger_checks.c.case_id == bindparam("of_case"))
+        if not conditions:
             return
+        # The values travel as parameters: literal values would be walked for the cache key.
         await self._session.execute(
-            _reopen(by_petition=petition_id is not None, by_case=case_id is not None),
-            {"of_petition": petition_id, "of_case": case_id, "check_at_": check_at, "now": now},
+            update(trigger_checks)
+            .where(and_(trigger_checks.c.status == CLEARED, or_(*conditions)))
+            .values(
+                status=PENDING, check_at=bindparam("new_check_at"), updated_at=bindparam("now")
+            ),
+            {"of_petition": petition_id, "of_case": case_id, "new_check_at": check_at, "now": now},
         )
 
     async def claim_due(self, *, now: datetime, limit: int) -> list[DueCheck]:
@@ -174,40 +188,4 @@ def _fact(row: Any) -> Fact:
         petition_id=row["petition_id"],
         case_id=row["case_id"],
         data=row["data"],
-    )
-
-
-# Built once: facts arrive for every event of the suite, and a statement rebuilt per call
-# costs SQLAlchemy more than the round trip (its cache key walks every fresh value).
-
-
-@cache
-def _add_fact(insert: Any) -> Any:
-    return insert.on_conflict_do_nothing()
-
-
-@cache
-def _schedule(insert: Any) -> Any:
-    return insert.on_conflict_do_update(
-        index_elements=[trigger_checks.c.rule_id, trigger_checks.c.subject_key],
-        set_={
-            "status": insert.excluded.status,
-            "check_at": insert.excluded.check_at,
-            "updated_at": insert.excluded.updated_at,
-        },
-        where=trigger_checks.c.status != FIRED,
-    )
-
-
-@cache
-def _reopen(*, by_petition: bool, by_case: bool) -> Any:
-    conditions = []
-    if by_petition:
-        conditions.append(trigger_checks.c.petition_id == bindparam("of_petition"))
-    if by_case:
-        conditions.append(trigger_checks.c.case_id == bindparam("of_case"))
-    return (
-        update(trigger_checks)
-        .where(and_(trigger_checks.c.status == CLEARED, or_(*conditions)))
-        .values(status=PENDING, check_at=bindparam("check_at_"), updated_at=bindparam("now"))
     )
