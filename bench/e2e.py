@@ -146,6 +146,23 @@ class CaseWatcher:
                         return
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def services_cpu(suite: Suite) -> dict[str, float]:
+    """Each running service's CPU seconds so far; empty where ``/proc`` is not available."""
+    if not Path("/proc/self/stat").exists():
+        return {}
+    return {
+        name: cpu_seconds(svc.process.pid)
+        for name, svc in suite.services.items()
+        if svc.process is not None
+    }
+
+
 def offer(people: People, portal: Portal, petitions: int, rate: float) -> dict[str, float]:
     """Submit and accept petitions at the offered rate, open loop (a slow answer does not
     delay the next petition: clients in parallel); returns petition id → POST time."""
@@ -204,10 +221,15 @@ def main() -> None:
         watcher = CaseWatcher(suite)
         watcher.start()
         began = time.time()
+        cpu_before = services_cpu(suite)
         sent = offer(people, portal, args.petitions, args.rate)
         deadline = time.monotonic() + 120
         while not set(sent) <= set(watcher.opened_at) and time.monotonic() < deadline:
             time.sleep(0.2)
+        # Accountability works on after the case opens (ledger, trigger facts); let it
+        # finish so its CPU counts whole petitions.
+        time.sleep(2)
+        cpu_used = {n: c - cpu_before[n] for n, c in services_cpu(suite).items()}
         latencies = [watcher.opened_at[p] - t for p, t in sent.items() if p in watcher.opened_at]
         finished = max(
             (watcher.opened_at[p] for p in sent if p in watcher.opened_at), default=began
@@ -232,6 +254,13 @@ def main() -> None:
         f"p95 {percentile(ms, 0.95):.0f} ms, p99 {percentile(ms, 0.99):.0f} ms"
     )
     sustained = len(latencies) / max(finished - began, 1e-9)
+    if cpu_used:
+        per = {n: 1000 * c / args.petitions for n, c in cpu_used.items()}
+        print(
+            f"service CPU per petition: {sum(per.values()):.1f} ms ("
+            + ", ".join(f"{n} {v:.1f}" for n, v in per.items())
+            + ")"
+        )
     print(
         f"raw HTTP + one INSERT, same stack, 16 clients: {raw_http:.0f} req/s "
         f"(sustained / raw: {sustained / raw_http:.2f})"

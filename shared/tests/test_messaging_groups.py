@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from huiyin_shared.contracts.envelope import Envelope
 from huiyin_shared.db.uow import UnitOfWork
 from huiyin_shared.messaging import dlq
-from huiyin_shared.messaging.consumer import EventConsumer
+from huiyin_shared.messaging.consumer import EventConsumer, GroupConsumer
 from huiyin_shared.platform import Platform
 from huiyin_shared.testing import probe
 from huiyin_shared.testing.fixtures import BrokerNamespace
@@ -20,9 +22,14 @@ from huiyin_shared.testing.probe import (
     eventually,
     publish_pings,
     record_effect,
+    unsent,
 )
 
 pytestmark = pytest.mark.integration
+
+
+async def unsent_is(platform: Platform, n: int) -> bool:
+    return await unsent(platform) == n
 
 
 async def transactions_of(platform: Platform) -> list[int]:
@@ -110,3 +117,45 @@ async def test_one_failing_message_does_not_take_its_group_with_it(
     [letter] = await dlq.list_dead_letters(broker_namespace.amqp_url, queue)
     assert letter.event_type == "testing.ping"
     assert await count(platform, platform.tables.inbox) == 9, "the refused one left no trace"
+
+
+async def test_a_group_consumer_hands_each_group_to_its_handler_once_in_order(
+    platform: Platform, broker_namespace: BrokerNamespace
+):
+    calls: list[list[int]] = []
+
+    async def record_group(items: Sequence[tuple[Ping, Envelope]], uow: UnitOfWork) -> None:
+        calls.append([event.n for event, _ in items])
+        for event, envelope in items:
+            await record_effect(event, envelope, uow)
+
+    platform.consumers.append(
+        GroupConsumer(
+            platform.broker,
+            name="probe.grouped",
+            event_types=["testing.ping"],
+            group_handler=record_group,
+            **platform.consumer_options()
+            | {"concurrency": 1, "group_wait_seconds": 0.5, "prefetch": 32},
+        )
+    )
+    broker_namespace.queue("probe.grouped")
+    await platform.start()
+    await platform.broker.wait_connected(10)
+
+    await publish_pings(platform, range(10), per_transaction=10)
+
+    async def applied(n: int) -> bool:
+        return await count(platform, effects) == n
+
+    await eventually(lambda: applied(10))
+    assert calls == [list(range(10))]
+    # The same events again (as after a lost ack), then a new one behind them: the copies are
+    # recognised by the inbox and never handed over; only the new one is.
+    async with platform.sessions() as session, session.begin():
+        await session.execute(update(platform.tables.outbox).values(sent_at=None))
+    platform.relay.wake()
+    await eventually(lambda: unsent_is(platform, 0))
+    await publish_pings(platform, range(10, 11))
+    await eventually(lambda: applied(11))
+    assert calls == [list(range(10)), [10]]

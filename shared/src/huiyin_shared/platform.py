@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -21,7 +21,12 @@ from huiyin_shared.clock import Clock, clock_from_settings
 from huiyin_shared.db.engine import engine_from_settings, session_factory
 from huiyin_shared.db.uow import UnitOfWork
 from huiyin_shared.messaging.broker import Broker
-from huiyin_shared.messaging.consumer import EventConsumer, Handler
+from huiyin_shared.messaging.consumer import (
+    EventConsumer,
+    GroupConsumer,
+    GroupHandler,
+    Handler,
+)
 from huiyin_shared.messaging.outbox import OutboxWriter
 from huiyin_shared.messaging.publisher import EventPublisher
 from huiyin_shared.messaging.relay import OutboxRelay
@@ -105,24 +110,49 @@ class Platform:
 
         return make
 
+    def consumer_options(
+        self, uow_factory: Callable[[], UnitOfWork] | None = None
+    ) -> dict[str, Any]:
+        """What every consumer of this service shares: broker names, inbox, clock, limits."""
+        return {
+            "uow_factory": uow_factory or self.unit_of_work,
+            "inbox": self.tables.inbox,
+            "clock": self.clock,
+            "exchange": self.settings.events_exchange,
+            "queue_prefix": self.settings.queue_prefix,
+            "prefetch": self.settings.consumer_prefetch,
+            "concurrency": self.settings.consumer_concurrency,
+            "group_wait_seconds": self.settings.consumer_group_wait_seconds,
+            "delivery_limit": self.settings.delivery_limit,
+        }
+
     def add_consumer(
         self,
         name: str,
         handlers: Mapping[str, Handler],
         uow_factory: Callable[[], UnitOfWork] | None = None,
     ) -> EventConsumer:
+        """A consumer applying each event with the handler of its type."""
         consumer = EventConsumer(
+            self.broker, name=name, handlers=handlers, **self.consumer_options(uow_factory)
+        )
+        self.consumers.append(consumer)
+        return consumer
+
+    def add_group_consumer(
+        self,
+        name: str,
+        event_types: Iterable[str],
+        group_handler: GroupHandler,
+        uow_factory: Callable[[], UnitOfWork] | None = None,
+    ) -> GroupConsumer:
+        """A consumer applying each group of events with one handler (see GroupConsumer)."""
+        consumer = GroupConsumer(
             self.broker,
             name=name,
-            handlers=handlers,
-            uow_factory=uow_factory or self.unit_of_work,
-            inbox=self.tables.inbox,
-            clock=self.clock,
-            exchange=self.settings.events_exchange,
-            queue_prefix=self.settings.queue_prefix,
-            prefetch=self.settings.consumer_prefetch,
-            concurrency=self.settings.consumer_concurrency,
-            delivery_limit=self.settings.delivery_limit,
+            event_types=event_types,
+            group_handler=group_handler,
+            **self.consumer_options(uow_factory),
         )
         self.consumers.append(consumer)
         return consumer

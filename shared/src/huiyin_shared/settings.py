@@ -37,6 +37,15 @@ class ServiceSettings(BaseSettings):
     queue_prefix: str = "huiyin"
     consumer_prefetch: int = Field(default=32, ge=1)
     consumer_concurrency: int = Field(default=4, ge=1)
+    consumer_group_wait_seconds: float = Field(
+        default=0.0,
+        ge=0,
+        le=5,
+        description=(
+            "How long an event waits for others to join its transaction (0: none): fewer "
+            "transactions, and less CPU per event, for that much more latency."
+        ),
+    )
     delivery_limit: int = Field(default=5, ge=1)
     publish_timeout_seconds: float = Field(default=10.0, gt=0)
     relay_batch_size: int = Field(default=200, ge=1)

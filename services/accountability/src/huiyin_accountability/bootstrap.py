@@ -8,13 +8,13 @@ from huiyin_accountability import __version__
 from huiyin_accountability.config import AccountabilitySettings
 from huiyin_accountability.db import messaging
 from huiyin_accountability.domain.office import Office
-from huiyin_accountability.domain.triggers import RuleSet
+from huiyin_accountability.domain.triggers import FACT_TYPES, RuleSet
 from huiyin_accountability.entrypoints.api import build_routers
 from huiyin_accountability.entrypoints.consumers import (
     LEDGER_CONSUMER,
     TRIGGER_CONSUMER,
     ledger_handler,
-    trigger_handlers,
+    trigger_handler,
 )
 from huiyin_accountability.entrypoints.ledger_consumer import RawEventConsumer, RawHandler
 from huiyin_accountability.timers import Timers
@@ -41,15 +41,11 @@ def _add_ledger_consumer(
             platform.broker,
             name=LEDGER_CONSUMER,
             raw_handler=handler,
-            group_size=settings.ledger_batch_size,
-            group_wait_seconds=settings.ledger_batch_wait_seconds,
-            uow_factory=uow_factory,
-            inbox=platform.tables.inbox,
-            clock=platform.clock,
-            exchange=settings.events_exchange,
-            queue_prefix=settings.queue_prefix,
-            prefetch=settings.consumer_prefetch,
-            delivery_limit=settings.delivery_limit,
+            **platform.consumer_options(uow_factory)
+            | {
+                "group_size": settings.ledger_batch_size,
+                "group_wait_seconds": settings.ledger_batch_wait_seconds,
+            },
         )
     )
 
@@ -73,7 +69,9 @@ def bootstrap(
 
     if consumers:
         _add_ledger_consumer(platform, ledger_handler(platform.clock), uow, settings)
-        platform.add_consumer(TRIGGER_CONSUMER, trigger_handlers(rules, platform.clock), uow)
+        platform.add_group_consumer(
+            TRIGGER_CONSUMER, FACT_TYPES, trigger_handler(rules, platform.clock), uow
+        )
     if timers:
         rounds = Timers(
             uow,

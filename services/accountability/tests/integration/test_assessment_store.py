@@ -57,11 +57,11 @@ async def app(tmp_path: Path) -> AsyncIterator[ServiceApp]:
 async def observe(app: ServiceApp, events: list[EventData]) -> None:
     uow = app.platform.unit_of_work_factory(AccountabilityUnitOfWork)()
     async with uow:
-        for event in events:
-            envelope = build_envelope(
-                event, producer="supervision", subject="case:x", occurred_at=T0
-            )
-            await triggers.observe(uow, envelope=envelope, rules=RULES, now=T0)
+        envelopes = [
+            build_envelope(event, producer="supervision", subject="case:x", occurred_at=T0)
+            for event in events
+        ]
+        await triggers.observe(uow, envelopes=envelopes, rules=RULES, now=T0)
         await uow.commit()
 
 

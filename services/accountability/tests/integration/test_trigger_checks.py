@@ -1,4 +1,4 @@
-"""Trigger checks in the database (embedded SQLite): idempotent, order-tolerant, timed."""
+"""Trigger checks in the database (PostgreSQL and SQLite): idempotent, order-tolerant, timed."""
 
 from __future__ import annotations
 
@@ -10,15 +10,25 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from huiyin_accountability.bootstrap import bootstrap
 from huiyin_accountability.config import AccountabilitySettings
+from huiyin_accountability.db import trigger_checks
 from huiyin_accountability.domain.triggers import RuleSet
 from huiyin_accountability.service import triggers
 from huiyin_accountability.unit_of_work import AccountabilityUnitOfWork
 from huiyin_shared.contracts.catalogue import EventData, build_envelope
 from huiyin_shared.contracts.envelope import Envelope
-from huiyin_shared.contracts.events import IdentityAccessed, PetitionUrgentReported
+from huiyin_shared.contracts.events import (
+    CaseAcceptedByUnit,
+    CaseOpened,
+    CaseRole,
+    IdentityAccessed,
+    PetitionUrgentReported,
+    RoutingMode,
+    UnitRef,
+)
 from huiyin_shared.db.migrations import upgrade
 from huiyin_shared.runtime import ServiceApp
 from huiyin_shared.testing.events import petition_registered
@@ -29,9 +39,16 @@ T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
 SETTLE = RULES.settle + timedelta(seconds=1)
 
 
+@pytest.fixture(params=["postgresql", "sqlite"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    return f"sqlite+aiosqlite:///{tmp_path / 'accountability.db'}"
+
+
 @pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[ServiceApp]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'accountability.db'}"
+async def app(database_url: str) -> AsyncIterator[ServiceApp]:
+    url = database_url
     await asyncio.to_thread(upgrade, "huiyin_accountability", url)
     service = bootstrap(AccountabilitySettings(database_url=url), consumers=False, timers=False)
     yield service
@@ -44,8 +61,7 @@ def envelope(event: EventData) -> Envelope:
 
 async def observe(app: ServiceApp, *envelopes: Envelope, now: datetime) -> None:
     async with app.platform.unit_of_work_factory(AccountabilityUnitOfWork)() as uow:
-        for e in envelopes:
-            await triggers.observe(uow, envelope=e, rules=RULES, now=now)
+        await triggers.observe(uow, envelopes=envelopes, rules=RULES, now=now)
         await uow.commit()
 
 
@@ -56,6 +72,52 @@ async def judge(app: ServiceApp, now: datetime) -> list[str]:
         opened = [str(e.data["rule_id"]) for e in uow.published]
         await uow.commit()
     return opened
+
+
+async def statuses(app: ServiceApp, petition: uuid.UUID) -> list[str]:
+    async with app.platform.sessions() as session:
+        rows = await session.execute(
+            select(trigger_checks.c.status).where(trigger_checks.c.petition_id == petition)
+        )
+        return sorted(row.status for row in rows)
+
+
+def identity_read(petition: uuid.UUID) -> Envelope:
+    return envelope(
+        IdentityAccessed(
+            petition_id=petition,
+            reader_id="custodian-1",
+            reader_role="identity_custodian",
+            reader_unit_id="unit-7",
+            reason="verify",
+            read_at=T0,
+            allowed=True,
+        )
+    )
+
+
+async def test_a_fact_about_a_case_alone_reopens_its_petitions_cleared_checks(
+    app: ServiceApp,
+) -> None:
+    petition, case = uuid.uuid4(), uuid.uuid4()
+    unit = UnitRef(unit_id="unit-3", unit_name="区人社局", division_code="110105")
+    opened = CaseOpened(
+        case_id=case,
+        petition_id=petition,
+        decision_id=uuid.uuid4(),
+        unit=unit,
+        role=CaseRole.LEAD,
+        mode=RoutingMode.ASSIGN,
+        opened_at=T0,
+    )
+    # The case's opening and the identity read arrive together; the read is judged clear.
+    await observe(app, envelope(opened), identity_read(petition), now=T0)
+    assert await judge(app, T0 + SETTLE) == []
+    assert await statuses(app, petition) == ["cleared"]
+    # An event naming only the case: its petition is found through the case's opening.
+    accepted = CaseAcceptedByUnit(case_id=case, unit=unit, handler_id="h-1", accepted_at=T0)
+    await observe(app, envelope(accepted), now=T0 + timedelta(minutes=1))
+    assert await statuses(app, petition) == ["pending"]
 
 
 async def test_an_identity_read_judged_clear_is_judged_again_when_the_accusation_arrives(
@@ -73,7 +135,8 @@ async def test_an_identity_read_judged_clear_is_judged_again_when_the_accusation
             allowed=True,
         )
     )
-    await observe(app, read, read, now=T0)  # a redelivery changes nothing
+    await observe(app, read, read, now=T0)  # a second copy in the group changes nothing
+    await observe(app, read, now=T0)  # nor does a redelivery
     assert await judge(app, T0 + SETTLE) == []
     registered = envelope(petition_registered(petition, accused_unit_ids=["unit-7"]))
     await observe(app, registered, now=T0 + timedelta(minutes=5))

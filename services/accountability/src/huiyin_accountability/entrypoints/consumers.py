@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from huiyin_accountability import service
-from huiyin_accountability.domain.triggers import FACT_TYPES, RuleSet
+from huiyin_accountability.domain.triggers import RuleSet
 from huiyin_accountability.entrypoints.ledger_consumer import RawHandler
 from huiyin_accountability.service import triggers
 from huiyin_accountability.unit_of_work import AccountabilityUnitOfWork
 from huiyin_shared.clock import Clock
 from huiyin_shared.contracts.envelope import Envelope
-from huiyin_shared.messaging.consumer import Handler
+from huiyin_shared.messaging.consumer import GroupHandler
 
 LEDGER_CONSUMER = "accountability.ledger"
 TRIGGER_CONSUMER = "accountability.triggers"
@@ -29,10 +29,15 @@ def ledger_handler(clock: Clock) -> RawHandler:
     return on_events
 
 
-def trigger_handlers(rules: RuleSet, clock: Clock) -> dict[str, Handler]:
-    """The trigger consumer keeps the facts its rules and the assessment read."""
+def trigger_handler(rules: RuleSet, clock: Clock) -> GroupHandler:
+    """The trigger consumer keeps the facts its rules and the assessment read, a group of
+    events at a time (a few statements per group, not per event)."""
 
-    async def on_fact(_event: Any, envelope: Envelope, uow: AccountabilityUnitOfWork) -> None:
-        await triggers.observe(uow, envelope=envelope, rules=rules, now=clock.now())
+    async def on_facts(
+        items: Sequence[tuple[Any, Envelope]], uow: AccountabilityUnitOfWork
+    ) -> None:
+        await triggers.observe(
+            uow, envelopes=[envelope for _, envelope in items], rules=rules, now=clock.now()
+        )
 
-    return dict.fromkeys(sorted(FACT_TYPES), on_fact)
+    return on_facts

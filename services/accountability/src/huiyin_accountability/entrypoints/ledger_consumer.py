@@ -35,7 +35,9 @@ class RawEventConsumer(EventConsumer):
 
     def __init__(self, broker: Broker, *, raw_handler: RawHandler, **options: Any) -> None:
         super().__init__(
-            broker, handlers={ALL_EVENTS: _contract_handler_unused}, concurrency=1, **options
+            broker,
+            handlers={ALL_EVENTS: _contract_handler_unused},
+            **(options | {"concurrency": 1}),
         )
         self.raw_handler = raw_handler
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select, update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huiyin_accountability.db import trigger_checks, trigger_facts
@@ -30,21 +29,30 @@ class TriggerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add_fact(self, fact: Fact) -> bool:
-        """Store the fact once; False when its event was already stored."""
-        result = await self._session.execute(
-            dialect_insert(self._session, trigger_facts).on_conflict_do_nothing(),
-            {
-                "event_id": fact.event_id,
-                "event_type": fact.event_type,
-                "occurred_at": fact.occurred_at,
-                "petition_id": fact.petition_id,
-                "case_id": fact.case_id,
-                "data": dict(fact.data),
-            },
+    async def add_facts(self, facts: Sequence[Fact]) -> set[uuid.UUID]:
+        """Store the facts, each once; the event ids not stored before."""
+        if not facts:
+            return set()
+        stmt = (
+            dialect_insert(self._session, trigger_facts)
+            .on_conflict_do_nothing()
+            .returning(trigger_facts.c.event_id)
         )
-        assert isinstance(result, CursorResult)
-        return result.rowcount == 1
+        rows = await self._session.execute(
+            stmt,
+            [
+                {
+                    "event_id": fact.event_id,
+                    "event_type": fact.event_type,
+                    "occurred_at": fact.occurred_at,
+                    "petition_id": fact.petition_id,
+                    "case_id": fact.case_id,
+                    "data": dict(fact.data),
+                }
+                for fact in facts
+            ],
+        )
+        return {row.event_id for row in rows}
 
     async def facts_about(
         self, *, petition_id: uuid.UUID | None, case_id: uuid.UUID | None
@@ -84,19 +92,27 @@ class TriggerRepository:
         )
         return [_fact(row._mapping) for row in rows]
 
-    async def petition_of_case(self, case_id: uuid.UUID) -> uuid.UUID | None:
-        row = (
-            await self._session.execute(
-                select(trigger_facts.c.petition_id).where(
-                    trigger_facts.c.case_id == case_id,
-                    trigger_facts.c.event_type == "case.opened",
-                )
-            )
-        ).first()
-        return None if row is None else row.petition_id
+    async def petitions_of_cases(self, case_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        """The petitions the cases were opened for (as far as their openings are known)."""
+        if not case_ids:
+            return set()
+        rows = await self._session.execute(
+            select(trigger_facts.c.petition_id).where(
+                trigger_facts.c.case_id.in_(bindparam("cases", expanding=True)),
+                trigger_facts.c.event_type == "case.opened",
+            ),
+            {"cases": list(case_ids)},
+        )
+        return {row.petition_id for row in rows if row.petition_id is not None}
 
-    async def schedule(self, watch: Watch, *, check_at: datetime, now: datetime) -> None:
-        """Create the check or (re)schedule it at ``check_at``; a fired check stays fired."""
+    async def schedule(self, checks: Sequence[tuple[Watch, datetime]], *, now: datetime) -> None:
+        """Create each check or (re)schedule it at its time; a fired check stays fired.
+
+        One check appears at most once: PostgreSQL refuses a statement that updates the same
+        row twice.
+        """
+        if not checks:
+            return
         stmt = dialect_insert(self._session, trigger_checks)
         await self._session.execute(
             stmt.on_conflict_do_update(
@@ -104,41 +120,49 @@ class TriggerRepository:
                 set_={name: stmt.excluded[name] for name in ("status", "check_at", "updated_at")},
                 where=trigger_checks.c.status != FIRED,
             ),
-            {
-                "rule_id": watch.rule_id,
-                "subject_key": watch.key,
-                "petition_id": watch.petition_id,
-                "case_id": watch.case_id,
-                "status": PENDING,
-                "check_at": check_at,
-                "updated_at": now,
-            },
+            [
+                {
+                    "rule_id": watch.rule_id,
+                    "subject_key": watch.key,
+                    "petition_id": watch.petition_id,
+                    "case_id": watch.case_id,
+                    "status": PENDING,
+                    "check_at": check_at,
+                    "updated_at": now,
+                }
+                for watch, check_at in checks
+            ],
         )
 
     async def reopen_cleared(
         self,
         *,
-        petition_id: uuid.UUID | None,
-        case_id: uuid.UUID | None,
+        petition_ids: Collection[uuid.UUID],
+        case_ids: Collection[uuid.UUID],
         check_at: datetime,
         now: datetime,
     ) -> None:
-        """New facts about a petition or case: judge its cleared checks again."""
-        conditions = []
-        if petition_id is not None:
-            conditions.append(trigger_checks.c.petition_id == bindparam("of_petition"))
-        if case_id is not None:
-            conditions.append(trigger_checks.c.case_id == bindparam("of_case"))
-        if not conditions:
+        """New facts about petitions or cases: judge their cleared checks again."""
+        if not petition_ids and not case_ids:
             return
-        # The values travel as parameters: literal values would be walked for the cache key.
         await self._session.execute(
             update(trigger_checks)
-            .where(and_(trigger_checks.c.status == CLEARED, or_(*conditions)))
+            .where(
+                trigger_checks.c.status == CLEARED,
+                or_(
+                    trigger_checks.c.petition_id.in_(bindparam("petitions", expanding=True)),
+                    trigger_checks.c.case_id.in_(bindparam("cases", expanding=True)),
+                ),
+            )
             .values(
                 status=PENDING, check_at=bindparam("new_check_at"), updated_at=bindparam("now")
             ),
-            {"of_petition": petition_id, "of_case": case_id, "new_check_at": check_at, "now": now},
+            {
+                "petitions": list(petition_ids),
+                "cases": list(case_ids),
+                "new_check_at": check_at,
+                "now": now,
+            },
         )
 
     async def claim_due(self, *, now: datetime, limit: int) -> list[DueCheck]:

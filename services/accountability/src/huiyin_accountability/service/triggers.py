@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,27 +34,50 @@ log = structlog.get_logger(__name__)
 
 
 async def observe(
-    uow: AccountabilityUnitOfWork, *, envelope: Envelope, rules: RuleSet, now: datetime
+    uow: AccountabilityUnitOfWork,
+    *,
+    envelopes: Sequence[Envelope],
+    rules: RuleSet,
+    now: datetime,
 ) -> None:
-    """Keep the event as a fact and schedule the checks it touches (idempotent)."""
+    """Keep the events as facts and schedule the checks they touch (idempotent).
+
+    Done for the events together, in a few statements whatever their number: the facts
+    stored, the checks they create or move, the cleared checks of their petitions and cases
+    reopened.
+    """
+    facts = list({envelope.id: _fact_of(envelope) for envelope in envelopes}.values())
+    stored = await uow.triggers.add_facts(facts)
+    new = [fact for fact in facts if fact.event_id in stored]
+    if not new:
+        return
+    # A later event's watch replaces an earlier one's for the same check, as it would have
+    # one event after another.
+    checks = {
+        (watch.rule_id, watch.key): (watch, watch.check_at(now, rules.settle))
+        for fact in new
+        for watch in rules.watches(fact)
+    }
+    await uow.triggers.schedule(list(checks.values()), now=now)
+    petitions = {fact.petition_id for fact in new if fact.petition_id is not None}
+    cases = {fact.case_id for fact in new if fact.case_id is not None}
+    petitions |= await uow.triggers.petitions_of_cases(
+        {f.case_id for f in new if f.petition_id is None and f.case_id is not None}
+    )
+    await uow.triggers.reopen_cleared(
+        petition_ids=petitions, case_ids=cases, check_at=now + rules.settle, now=now
+    )
+
+
+def _fact_of(envelope: Envelope) -> Fact:
     data: dict[str, Any] = dict(envelope.data)
-    fact = Fact(
+    return Fact(
         event_id=envelope.id,
         event_type=envelope.type,
         occurred_at=envelope.occurred_at,
         petition_id=petition_of(envelope.type, data),
         case_id=case_of(data),
         data=data,
-    )
-    if not await uow.triggers.add_fact(fact):
-        return
-    for watch in rules.watches(fact):
-        await uow.triggers.schedule(watch, check_at=watch.check_at(now, rules.settle), now=now)
-    petition_id = fact.petition_id
-    if petition_id is None and fact.case_id is not None:
-        petition_id = await uow.triggers.petition_of_case(fact.case_id)
-    await uow.triggers.reopen_cleared(
-        petition_id=petition_id, case_id=fact.case_id, check_at=now + rules.settle, now=now
     )
 
 
