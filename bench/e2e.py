@@ -196,8 +196,9 @@ def main() -> None:
         type=lambda text: tuple(text.split("=", 1)),
         action="append",
         default=[],
-        metavar="SETTING=VALUE",
-        help="a setting for every service, without its prefix (CONSUMER_CONCURRENCY=2)",
+        metavar="[SERVICE:]SETTING=VALUE",
+        help="a setting for every service, without its prefix (CONSUMER_CONCURRENCY=2), "
+        "or for one (routing:CONSUMER_CONCURRENCY=2)",
     )
     args = parser.parse_args()
 

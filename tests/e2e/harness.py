@@ -244,7 +244,7 @@ class Suite:
     overrides: dict[str, str | None] = field(default_factory=dict)
     """Settings (names without the ``HUIYIN_<SVC>_`` prefix) every service gets, over the
     harness's own (None: left unset): the benchmark runs with the production pool size and
-    the system clock, say."""
+    the system clock, say. ``service:NAME`` sets NAME for that service alone."""
 
     @property
     def exchange(self) -> str:
@@ -282,7 +282,11 @@ class Suite:
             # Timers look often, so a clock moved forward is noticed within a second or two.
             "SWEEP_INTERVAL_SECONDS": "1",
             "TIMER_INTERVAL_SECONDS": "1",
-        } | self.overrides
+        } | {key: value for key, value in self.overrides.items() if ":" not in key}
+        for key, value in self.overrides.items():
+            service, _, setting = key.partition(":")
+            if setting and service == name:
+                settings[setting] = value
         env = {k: v for k, v in os.environ.items() if not k.startswith("HUIYIN_")}
         env.update({prefix + key: value for key, value in settings.items() if value is not None})
         return env

@@ -133,6 +133,7 @@ async def test_every_event_is_chained_and_tampering_is_found(
 ) -> None:
     await asyncio.to_thread(upgrade, "huiyin_accountability", postgres_url)
     broker_namespace.queue("accountability.ledger")
+    broker_namespace.queue("accountability.triggers")
     petition_id = uuid.uuid4()
     events: list[EventData] = [
         registered(petition_id),
@@ -199,6 +200,7 @@ async def test_two_replicas_append_200_events_without_gaps(
 ) -> None:
     await asyncio.to_thread(upgrade, "huiyin_accountability", postgres_url)
     broker_namespace.queue("accountability.ledger")
+    broker_namespace.queue("accountability.triggers")
     settings = settings_for(postgres_url, broker_namespace)
     started = datetime.now(UTC)
     behind = ShiftedClock(-timedelta(days=365))
@@ -317,6 +319,7 @@ async def test_one_failing_message_does_not_take_its_batch_with_it(
 ) -> None:
     await asyncio.to_thread(upgrade, "huiyin_accountability", postgres_url)
     broker_namespace.queue("accountability.ledger")
+    broker_namespace.queue("accountability.triggers")
     settings = settings_for(postgres_url, broker_namespace).model_copy(
         update={"ledger_batch_wait_seconds": 0.2}  # let the ten arrive as one batch
     )

@@ -148,6 +148,7 @@ class Harness:
         self, clock: FixedClock | None = None, *, consumers: bool = False
     ) -> AsyncIterator[tuple[httpx.AsyncClient, ServiceApp]]:
         service = bootstrap(self.settings, clock=clock or FixedClock(NOW), consumers=consumers)
+        self.broker.adopt(service.platform.consumers)
         app = build_app(service)
         async with app.router.lifespan_context(app):
             await service.platform.broker.wait_connected(10)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import aio_pika
 import pytest
 
+from huiyin_shared.messaging.consumer import EventConsumer
 from huiyin_shared.messaging.topology import (
     dead_letter_exchange_name,
     dead_letter_queue_name,
@@ -51,6 +52,11 @@ class BrokerNamespace:
         name = f"{self.prefix}.{consumer}"
         self.queues.append(name)
         return name
+
+    def adopt(self, consumers: Iterable[EventConsumer]) -> None:
+        """Delete these consumers' queues with the rest: a service started by a test
+        declares them, and the broker would keep them (and slow down) after the test."""
+        self.queues.extend(c.queue_name for c in consumers if c.queue_name not in self.queues)
 
     async def delete_all(self) -> None:
         connection = await aio_pika.connect(self.amqp_url)
