@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +21,7 @@ from huiyin_intake.domain.petitions import (
 )
 from huiyin_shared.contracts.events.common import Channel, NotAcceptedReason, PetitionKind
 from huiyin_shared.db.dialect import dialect_insert
-from huiyin_shared.db.writes import defer_insert
+from huiyin_shared.db.writes import defer_insert, defer_update
 
 
 class RegistrationCounterRepository:
@@ -106,17 +106,19 @@ class PetitionRepository:
         )
 
     async def save(self, petition: Petition) -> None:
-        """Persist what changes after registration: status, decision, link, urgency."""
-        await self._session.execute(
-            update(petitions)
-            .where(petitions.c.petition_id == petition.petition_id)
-            .values(
-                status=petition.status.value,
-                urgent=petition.details.urgent,
-                urgent_reported_at=petition.urgent_reported_at,
-                original_petition_id=petition.original_petition_id,
+        """Persist what changes after registration: status, decision, link, urgency (sent
+        with the transaction's other pending writes)."""
+        await defer_update(
+            self._session,
+            petitions,
+            where={"petition_id": petition.petition_id},
+            values={
+                "status": petition.status.value,
+                "urgent": petition.details.urgent,
+                "urgent_reported_at": petition.urgent_reported_at,
+                "original_petition_id": petition.original_petition_id,
                 **_decision_row(petition.decision),
-            )
+            },
         )
 
     async def get(self, *, petition_id: uuid.UUID, for_update: bool = False) -> Petition | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,11 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from huiyin_intake.db import case_links, timeline_entries
 from huiyin_intake.domain.tracking import Milestone, MilestoneKind
 from huiyin_shared.db.dialect import dialect_insert
+from huiyin_shared.db.writes import defer_insert
 
 
 class TimelineRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    def add(self, milestone: Milestone) -> None:
+        """Add a milestone this transaction is the only one to make (a decision on the
+        petition it holds locked), with the transaction's other pending writes."""
+        defer_insert(self._session, timeline_entries, _row(milestone))
 
     async def record(self, milestone: Milestone) -> bool:
         """Add a milestone once; a second one with the same key changes nothing."""
@@ -23,14 +30,7 @@ class TimelineRepository:
             dialect_insert(self._session, table)
             .on_conflict_do_nothing(index_elements=[table.c.entry_key])
             .returning(table.c.entry_key),
-            {
-                "entry_key": milestone.key,
-                "petition_id": milestone.petition_id,
-                "case_id": milestone.case_id,
-                "kind": milestone.kind.value,
-                "occurred_at": milestone.occurred_at,
-                "details": dict(milestone.details),
-            },
+            _row(milestone),
         )
         return result.first() is not None
 
@@ -61,3 +61,14 @@ class TimelineRepository:
             )
             for r in rows
         ]
+
+
+def _row(milestone: Milestone) -> dict[str, Any]:
+    return {
+        "entry_key": milestone.key,
+        "petition_id": milestone.petition_id,
+        "case_id": milestone.case_id,
+        "kind": milestone.kind.value,
+        "occurred_at": milestone.occurred_at,
+        "details": dict(milestone.details),
+    }

@@ -51,7 +51,7 @@ async def decide_acceptance(
     else:
         event = integration_events.referred_out(decided, decision_id=uuid.uuid4())
     await uow.publish(event, subject=integration_events.subject(petition_id))
-    await uow.timeline.record(decision_milestone(decided))
+    uow.timeline.add(decision_milestone(decided))
     log.info("petition.decided", petition_id=str(petition_id), outcome=decision.outcome.value)
     return decided
 

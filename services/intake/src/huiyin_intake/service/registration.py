@@ -179,7 +179,7 @@ async def _link_repeat(
             )
         )
         await uow.publish(integration_events.not_accepted(petition), subject=subject)
-        await uow.timeline.record(decision_milestone(petition))
+        uow.timeline.add(decision_milestone(petition))
     petition = petition.link_to(root.petition_id)
     await uow.petitions.save(petition)
     repeats = await uow.petitions.count_linked(original_petition_id=root.petition_id)
@@ -187,7 +187,7 @@ async def _link_repeat(
         integration_events.repeat_linked(petition, repeat_count=repeats + 1, linked_at=now),
         subject=subject,
     )
-    await uow.timeline.record(
+    uow.timeline.add(
         Milestone(
             key=f"repeat_linked:{petition.petition_id}",
             kind=MilestoneKind.REPEAT_LINKED,
