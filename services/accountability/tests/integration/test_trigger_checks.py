@@ -124,17 +124,7 @@ async def test_an_identity_read_judged_clear_is_judged_again_when_the_accusation
     app: ServiceApp,
 ) -> None:
     petition = uuid.uuid4()
-    read = envelope(
-        IdentityAccessed(
-            petition_id=petition,
-            reader_id="custodian-1",
-            reader_role="identity_custodian",
-            reader_unit_id="unit-7",
-            reason="verify",
-            read_at=T0,
-            allowed=True,
-        )
-    )
+    read = identity_read(petition)
     await observe(app, read, read, now=T0)  # a second copy in the group changes nothing
     await observe(app, read, now=T0)  # nor does a redelivery
     assert await judge(app, T0 + SETTLE) == []

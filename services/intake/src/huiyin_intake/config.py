@@ -26,7 +26,7 @@ class IntakeSettings(ServiceSettings):
     service_name: str = "intake"
     http_port: int = 8001
     # The timeline is read by people: a tenth of a second's wait is unseen, and applying its
-    # events ten at a time instead of one by one frees the CPU for submissions.
+    # events many at a time instead of one by one frees the CPU for submissions.
     consumer_group_wait_seconds: float = Field(
         default=0.1,
         ge=0,
