@@ -9,10 +9,12 @@ import aio_pika
 import asyncpg
 import pytest
 from aio_pika import DeliveryMode, Message
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import DBAPIError
 
 from huiyin_shared.contracts.catalogue import build_envelope
+from huiyin_shared.messaging.broker import BrokerUnavailableError
+from huiyin_shared.messaging.publisher import OutgoingMessage
 from huiyin_shared.metrics import MESSAGES_CONSUMED
 from huiyin_shared.platform import Platform
 from huiyin_shared.settings import ServiceSettings
@@ -64,6 +66,46 @@ async def test_outbox_to_inbox_end_to_end(platform: Platform, broker_namespace: 
     assert await distinct_effects(platform) == 100
     assert await count(platform, platform.tables.inbox) == 100
     assert consumer.queue_name == f"{broker_namespace.prefix}.probe.effects"
+
+
+async def test_a_publish_that_fails_leaves_its_row_unsent_with_the_error(
+    platform: Platform, broker_namespace: BrokerNamespace
+):
+    platform.add_consumer("probe.effects", {"testing.ping": record_effect})
+    broker_namespace.queue("probe.effects")
+    await platform.start(relay=False)
+    await platform.broker.wait_connected(10)
+    await publish_pings(platform, range(10), per_transaction=10)
+    real_publish = platform.publisher.publish
+
+    async def refuses_ping_3(message: OutgoingMessage) -> None:
+        if json.loads(message.body)["data"]["n"] == 3:
+            raise BrokerUnavailableError("not confirmed")
+        await real_publish(message)
+
+    platform.publisher.publish = refuses_ping_3  # type: ignore[method-assign]
+    assert await platform.relay.relay_once() == 9
+    outbox = platform.tables.outbox
+    async with platform.sessions() as session:
+        [left] = (
+            await session.execute(
+                select(outbox.c.envelope, outbox.c.attempts, outbox.c.last_error).where(
+                    outbox.c.sent_at.is_(None)
+                )
+            )
+        ).all()
+    assert json.loads(left.envelope)["data"]["n"] == 3
+    assert left.attempts == 1
+    assert "not confirmed" in left.last_error
+
+    platform.publisher.publish = real_publish  # type: ignore[method-assign]
+    assert await platform.relay.relay_once() == 1
+    assert await unsent(platform) == 0
+
+    async def all_applied() -> bool:
+        return await count(platform, effects) == 10
+
+    await eventually(all_applied)
 
 
 async def test_rolled_back_unit_of_work_publishes_nothing(platform: Platform):

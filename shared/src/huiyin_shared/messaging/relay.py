@@ -1,9 +1,11 @@
 """The outbox relay: publishes committed outbox rows and marks them sent.
 
-Several replicas may run it at once: each claims a batch with ``FOR UPDATE SKIP LOCKED``
-and holds the row locks while it publishes, so no two relays send the same row. If a relay
-dies after the broker confirmed but before marking the rows sent, the rows are sent again
-and the consumers' inbox absorbs the duplicate.
+Several replicas may run it at once: each claims a batch with ``FOR UPDATE SKIP LOCKED``,
+marking it sent in the same statement, and holds the row locks while it publishes, so no
+two relays send the same row. The mark only counts once the transaction commits, after the
+broker confirmed every row (a row it did not confirm is unmarked first). If a relay dies
+after the broker confirmed but before that commit, the rows are sent again and the
+consumers' inbox absorbs the duplicate.
 """
 
 from __future__ import annotations
@@ -74,23 +76,31 @@ class OutboxRelay:
             return 0
         table = self._table
         async with self._sessions() as session, session.begin():
-            rows = (
-                await session.execute(
-                    select(
-                        table.c.position,
-                        table.c.event_id,
-                        table.c.event_type,
-                        table.c.routing_key,
-                        table.c.envelope,
-                        table.c.correlation_id,
-                        table.c.created_at,
-                    )
-                    .where(table.c.sent_at.is_(None))
-                    .order_by(table.c.position)
-                    .limit(self._batch_size)
-                    .with_for_update(skip_locked=True)
+            # Claimed and marked sent in one statement, the row locks held until the commit:
+            # if a publish fails the row is unmarked again below, and if the process dies
+            # first the transaction rolls back and the rows are unsent as before.
+            claim = (
+                select(table.c.position)
+                .where(table.c.sent_at.is_(None))
+                .order_by(table.c.position)
+                .limit(self._batch_size)
+                .with_for_update(skip_locked=True)
+            )
+            claimed = await session.execute(
+                update(table)
+                .where(table.c.position.in_(claim))
+                .values(sent_at=self._clock.now())
+                .returning(
+                    table.c.position,
+                    table.c.event_id,
+                    table.c.event_type,
+                    table.c.routing_key,
+                    table.c.envelope,
+                    table.c.correlation_id,
+                    table.c.created_at,
                 )
-            ).all()
+            )
+            rows = sorted(claimed.all(), key=lambda row: row.position)
             if not rows:
                 return 0
             outcomes = await asyncio.gather(
@@ -110,19 +120,17 @@ class OutboxRelay:
                 return_exceptions=True,
             )
             sent = [row.position for row, out in zip(rows, outcomes, strict=True) if out is None]
-            if sent:
-                await session.execute(
-                    update(table)
-                    .where(table.c.position.in_(sent))
-                    .values(sent_at=self._clock.now())
-                )
             for row, outcome in zip(rows, outcomes, strict=True):
                 if isinstance(outcome, BaseException):
                     MESSAGES_PUBLISH_FAILED.labels(self._service, row.event_type).inc()
                     await session.execute(
                         update(table)
                         .where(table.c.position == row.position)
-                        .values(attempts=table.c.attempts + 1, last_error=repr(outcome)[:2000])
+                        .values(
+                            sent_at=None,
+                            attempts=table.c.attempts + 1,
+                            last_error=repr(outcome)[:2000],
+                        )
                     )
                 else:
                     MESSAGES_PUBLISHED.labels(self._service, row.event_type).inc()
