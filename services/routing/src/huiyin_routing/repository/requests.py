@@ -8,20 +8,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huiyin_routing.db import routing_bounces, routing_decisions, routing_requests
 from huiyin_routing.domain.requests import BounceRecord, RequestStatus, RoutingRequest
 from huiyin_shared.contracts.events.common import PetitionFacts
+from huiyin_shared.db.writes import defer_insert, defer_update
 
 
 class RoutingRequestRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add(self, request: RoutingRequest) -> None:
-        await self._session.execute(insert(routing_requests), _to_row(request))
+    def add(self, request: RoutingRequest) -> None:
+        """Queue the request's row with the transaction's other pending writes."""
+        defer_insert(self._session, routing_requests, _to_row(request))
 
     async def get(
         self, *, petition_id: uuid.UUID, for_update: bool = False
@@ -34,12 +36,14 @@ class RoutingRequestRepository:
         return None if row is None else _to_request(row._mapping)
 
     async def save(self, request: RoutingRequest) -> None:
+        """Update the request's row with the transaction's other pending writes."""
         row = _to_row(request)
         del row["petition_id"]
-        await self._session.execute(
-            update(routing_requests)
-            .where(routing_requests.c.petition_id == request.petition_id)
-            .values(**row)
+        await defer_update(
+            self._session,
+            routing_requests,
+            where={"petition_id": request.petition_id},
+            values=row,
         )
 
     async def list(
@@ -129,8 +133,9 @@ class DecisionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add(self, decision: StoredDecision) -> None:
-        await self._session.execute(insert(routing_decisions), dict(decision.__dict__))
+    def add(self, decision: StoredDecision) -> None:
+        """Queue the decision's row with the transaction's other pending writes."""
+        defer_insert(self._session, routing_decisions, dict(decision.__dict__))
 
     async def next_sequence(self, petition_id: uuid.UUID) -> int:
         current = await self._session.scalar(

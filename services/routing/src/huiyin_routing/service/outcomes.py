@@ -161,7 +161,7 @@ async def _store(
     manual_reason: str | None,
     outcome: str | None = None,
 ) -> None:
-    await uow.decisions.add(
+    uow.decisions.add(
         StoredDecision(
             decision_id=decision_id,
             petition_id=request.petition_id,

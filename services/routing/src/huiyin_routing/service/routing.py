@@ -51,7 +51,7 @@ async def on_accepted(
         return existing
     bounces = await uow.bounces.list_for(petition_id)  # returns that overtook the acceptance
     request = replace(RoutingRequest.from_accepted(petition_id, facts), bounce_count=len(bounces))
-    await uow.requests.add(request)
+    uow.requests.add(request)
     snapshot = await cache.current(uow)
     if snapshot is None:
         log.warning("routing.no_registry", petition_id=str(petition_id))
