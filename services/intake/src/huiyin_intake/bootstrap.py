@@ -12,6 +12,7 @@ from huiyin_intake.entrypoints.api import build_router
 from huiyin_intake.entrypoints.consumers import HANDLERS
 from huiyin_intake.entrypoints.open311 import build_open311_router
 from huiyin_intake.entrypoints.portal import build_portal_router
+from huiyin_intake.housekeeping import Housekeeping
 from huiyin_intake.service import IntakeContext
 from huiyin_intake.unit_of_work import IntakeUnitOfWork
 from huiyin_shared.calendar import BusinessCalendar
@@ -45,6 +46,14 @@ def bootstrap(
     uow = platform.unit_of_work_factory(IntakeUnitOfWork)
     if consumers:
         platform.add_consumer("intake.tracking", HANDLERS, uow)
+    housekeeping = Housekeeping(
+        uow,
+        clock=platform.clock,
+        idempotency_retention=timedelta(hours=settings.idempotency_retention_hours),
+        interval_seconds=settings.purge_interval_seconds,
+    )
+    # Only where the relay runs: API-only replicas (--no-relay) leave it to the workers.
+    platform.add_background("intake-housekeeping", housekeeping.run)
 
     return ServiceApp(
         platform=platform,

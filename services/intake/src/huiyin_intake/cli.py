@@ -23,13 +23,12 @@ from huiyin_intake.bootstrap import build_context
 from huiyin_intake.config import IntakeSettings
 from huiyin_intake.db import messaging
 from huiyin_intake.domain.portal import PortalScope
+from huiyin_intake.housekeeping import purge_expired
 from huiyin_intake.service import portal, rotate_keys
 from huiyin_intake.unit_of_work import IntakeUnitOfWork
 from huiyin_shared.platform import Platform
 from huiyin_shared.runtime import Command
 
-RATE_WINDOW_RETENTION = timedelta(hours=2)
-"""Rate-limit windows are an hour at most; older ones count for nothing."""
 _ID = r"^[A-Za-z0-9_.:-]{1,64}$"
 
 
@@ -69,15 +68,15 @@ async def _run(args: argparse.Namespace, settings: IntakeSettings) -> int:
             total = await rotate_keys(uow_factory, context, batch_size=args.batch_size)
             print(f"re-encrypted {total} identities under key {context.cipher.active_key_id}")
             return 0
+        if args.command == "purge-expired":
+            purged = await purge_expired(
+                uow_factory,
+                clock=context.clock,
+                idempotency_retention=timedelta(hours=settings.idempotency_retention_hours),
+            )
+            print(f"purged {purged} idempotency records")
+            return 0
         async with uow_factory() as uow:
-            if args.command == "purge-expired":
-                now = context.clock.now()
-                kept = timedelta(hours=settings.idempotency_retention_hours)
-                purged = await uow.idempotency.purge(before=now - kept)
-                await uow.rate_limits.purge(before=now - RATE_WINDOW_RETENTION)
-                await uow.commit()
-                print(f"purged {purged} idempotency records")
-                return 0
             if args.action == "list":
                 for key in await uow.portal_keys.all():
                     state = "active" if key.revoked_at is None else f"revoked {key.revoked_at}"

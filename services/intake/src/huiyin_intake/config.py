@@ -56,6 +56,11 @@ class IntakeSettings(ServiceSettings):
     idempotency_retention_hours: int = Field(
         default=24, ge=1, description="How long a portal's Idempotency-Key answer is kept."
     )
+    purge_interval_seconds: float = Field(
+        default=3600,
+        gt=0,
+        description="How often expired idempotency answers and rate-limit windows are deleted.",
+    )
     review_request_window_days: int = Field(
         default=30, ge=1, description="Days after a result within which review may be asked."
     )

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from huiyin_intake import cli
 from huiyin_intake.config import IntakeSettings
+from huiyin_intake.db import idempotency_records
+from huiyin_shared.clock import FixedClock
+from huiyin_shared.testing.probe import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -220,3 +225,27 @@ async def test_expired_idempotency_records_are_purged_by_command(
         again = await client.post("/v1/portal/petitions", json=body, headers=headers)
         assert again.status_code == 201
         assert again.json()["petition_id"] != first.json()["petition_id"]
+
+
+async def test_expired_idempotency_records_are_purged_by_the_service_itself(intake: Any) -> None:
+    headers = {"X-API-Key": await intake.portal_key(), "Idempotency-Key": "old-submission"}
+    async with intake.client() as client:
+        answer = await client.post(
+            "/v1/portal/petitions", json=intake.petition(channel="online"), headers=headers
+        )
+        assert answer.status_code == 201
+
+    async def records(service: Any) -> int:
+        async with service.platform.sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(idempotency_records)))
+
+    intake.settings = intake.settings.model_copy(update={"purge_interval_seconds": 0.1})
+    async with intake.running(FixedClock(intake.now + timedelta(hours=23))) as (_, service):
+        await asyncio.sleep(0.5)
+        assert await records(service) == 1, "kept while within its 24 hours"
+    async with intake.running(FixedClock(intake.now + timedelta(hours=25))) as (_, service):
+
+        async def purged() -> bool:
+            return await records(service) == 0
+
+        await eventually(purged, timeout=10)
