@@ -18,6 +18,7 @@ from huiyin_shared.logging import (
     bind_correlation,
     configure_logging,
     current_correlation_id,
+    describe_error,
     redact_identity,
 )
 
@@ -249,3 +250,12 @@ def test_console_format_is_readable_and_shows_exceptions() -> None:
     assert "\x1b[" not in output  # no colour codes when the stream is not a terminal
     with pytest.raises(json.JSONDecodeError):
         json.loads(output.splitlines()[0])
+
+
+def test_an_error_is_described_by_its_type_and_first_line_even_without_a_message() -> None:
+    assert describe_error(TimeoutError()) == "TimeoutError"
+    assert describe_error(ConnectionRefusedError(111, "Connect call failed")) == (
+        "ConnectionRefusedError: [Errno 111] Connect call failed"
+    )
+    assert describe_error(ValueError("first line\nsecond line")) == "ValueError: first line"
+    assert describe_error(ValueError("x" * 500), limit=20) == "ValueError: xxxxxxxx"

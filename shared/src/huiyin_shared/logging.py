@@ -76,6 +76,14 @@ def redact_identity(logger: WrappedLogger, method_name: str, event_dict: EventDi
     return redacted
 
 
+def describe_error(exc: BaseException, limit: int = 200) -> str:
+    """An exception as a log field: its type and the first line of its message. Many carry
+    no message at all (a timeout), and ``str()`` alone would log an empty error."""
+    first_line = (str(exc).strip().splitlines() or [""])[0]
+    message = f"{type(exc).__name__}: {first_line}" if first_line else type(exc).__name__
+    return message[:limit]
+
+
 def bind_correlation(correlation_id: str | None, **extra: Any) -> None:
     """Bind the correlation id (and any extra fields) to every log line of this context.
 

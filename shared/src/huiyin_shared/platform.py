@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from huiyin_shared.clock import Clock, clock_from_settings
 from huiyin_shared.db.engine import engine_from_settings, session_factory
 from huiyin_shared.db.uow import UnitOfWork
+from huiyin_shared.logging import describe_error
 from huiyin_shared.messaging.broker import Broker
 from huiyin_shared.messaging.consumer import (
     EventConsumer,
@@ -229,5 +230,7 @@ class Platform:
                     await consumer.sample_dead_letters()
                 except Exception as exc:
                     log.warning(
-                        "consumer.dlq_sample_failed", queue=consumer.queue_name, error=str(exc)
+                        "consumer.dlq_sample_failed",
+                        queue=consumer.queue_name,
+                        error=describe_error(exc),
                     )

@@ -17,6 +17,7 @@ import structlog
 
 from huiyin_shared.calendar import BusinessCalendar
 from huiyin_shared.clock import Clock
+from huiyin_shared.logging import describe_error
 from huiyin_supervision.cases.context import CaseContext
 from huiyin_supervision.cases.screening import periodic_screening
 from huiyin_supervision.cases.sweep import recompute_page, refresh_gauges, sweep
@@ -76,7 +77,7 @@ class Sweeper:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the loop must outlive a database hiccup
-            log.warning("supervision.sweep_failed", error=str(exc))
+            log.warning("supervision.sweep_failed", error=describe_error(exc))
 
     async def _tick(self) -> None:
         if self._calendar_changed():

@@ -15,6 +15,8 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from starlette.responses import Response
 
+from huiyin_shared.logging import describe_error
+
 log = structlog.get_logger(__name__)
 
 ReadinessCheck = Callable[[], Awaitable[None]]
@@ -26,9 +28,7 @@ _MAX_ERROR_CHARS: Final = 200
 def _describe(exc: BaseException, limit_seconds: float) -> str:
     if isinstance(exc, TimeoutError):
         return f"timed out after {limit_seconds:g}s"
-    first_line = (str(exc).strip().splitlines() or [""])[0]
-    message = f"{type(exc).__name__}: {first_line}" if first_line else type(exc).__name__
-    return message[:_MAX_ERROR_CHARS]
+    return describe_error(exc, _MAX_ERROR_CHARS)
 
 
 async def _run(check: ReadinessCheck, limit_seconds: float) -> str:

@@ -27,6 +27,8 @@ from aio_pika.abc import AbstractConnection
 from aiormq.connection import TCPTransportFactory, TLSTransportFactory, TransportFactory
 from yarl import URL
 
+from huiyin_shared.logging import describe_error
+
 log = structlog.get_logger(__name__)
 
 OnConnect = Callable[[AbstractConnection], Awaitable[None]]
@@ -143,7 +145,7 @@ class Broker:
                     connection_class=_AbortableConnection,
                 )
             except (OSError, TimeoutError, aio_pika.exceptions.AMQPError) as exc:
-                log.warning("broker.connect_failed", error=str(exc), retry_in=delay)
+                log.warning("broker.connect_failed", error=describe_error(exc), retry_in=delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._retry_max)
                 continue
@@ -152,7 +154,7 @@ class Broker:
                 for callback in self._on_connect:
                     await callback(connection)
             except Exception as exc:
-                log.warning("broker.setup_failed", error=str(exc), retry_in=delay)
+                log.warning("broker.setup_failed", error=describe_error(exc), retry_in=delay)
                 await _close_quietly(connection)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._retry_max)

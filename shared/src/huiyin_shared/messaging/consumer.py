@@ -37,6 +37,7 @@ from huiyin_shared.contracts.catalogue import EventData, UnknownEventError, read
 from huiyin_shared.contracts.envelope import Envelope
 from huiyin_shared.db.engine import database_unreachable
 from huiyin_shared.db.uow import UnitOfWork
+from huiyin_shared.logging import describe_error
 from huiyin_shared.messaging.broker import Broker
 from huiyin_shared.messaging.inbox import record_once
 from huiyin_shared.messaging.topology import declare_consumer_queue, declare_events_exchange
@@ -218,12 +219,12 @@ class EventConsumer:
         try:
             envelope, body, event = self.read(message.body)
         except PoisonMessageError as exc:
-            log.error("consumer.poison_message", queue=queue, error=str(exc))
+            log.error("consumer.poison_message", queue=queue, error=describe_error(exc))
             MESSAGES_DEAD_LETTERED.labels(queue, "poison").inc()
             try:
                 await message.reject(requeue=False)
             except Exception as reject_exc:
-                log.warning("consumer.reject_lost", queue=queue, error=str(reject_exc))
+                log.warning("consumer.reject_lost", queue=queue, error=describe_error(reject_exc))
             return
         delivery = Delivery(envelope, body, event, asyncio.get_running_loop().create_future())
         self._waiting.append(delivery)
@@ -247,7 +248,7 @@ class EventConsumer:
             except Exception as exc:
                 # Committed but not acknowledged: the broker redelivers it and the inbox
                 # recognises it as a duplicate.
-                log.warning("consumer.ack_lost", queue=queue, error=str(exc))
+                log.warning("consumer.ack_lost", queue=queue, error=describe_error(exc))
 
     async def _apply_waiting(self) -> None:
         if self._group_wait:
@@ -294,7 +295,7 @@ class EventConsumer:
                     "consumer.database_unreachable",
                     queue=self.queue_name,
                     held=len(group),
-                    error=f"{type(exc).__name__}: {exc}"[:200],
+                    error=describe_error(exc),
                     retry_in=pause,
                 )
             await asyncio.sleep(pause)
@@ -321,7 +322,7 @@ class EventConsumer:
             await message.nack(requeue=True)
         except Exception as exc:
             # The channel is gone; the broker returns the message to the queue by itself.
-            log.warning("consumer.nack_lost", queue=queue, error=str(exc))
+            log.warning("consumer.nack_lost", queue=queue, error=describe_error(exc))
 
 
 class GroupConsumer(EventConsumer):

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from huiyin_shared.clock import Clock
+from huiyin_shared.logging import describe_error
 from huiyin_shared.messaging.outbox import NOTIFY_CHANNEL
 from huiyin_shared.messaging.publisher import EventPublisher, OutgoingMessage
 from huiyin_shared.metrics import (
@@ -186,7 +187,7 @@ class OutboxRelay:
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
-                    log.warning("outbox.relay_failed", error=str(exc))
+                    log.warning("outbox.relay_failed", error=describe_error(exc))
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self._poll_interval):
                         await self._wake.wait()
@@ -216,5 +217,5 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("outbox.listen_failed", error=str(exc))
+                log.warning("outbox.listen_failed", error=describe_error(exc))
                 await asyncio.sleep(5)

@@ -29,6 +29,7 @@ from huiyin_shared.contracts.events.accountability import (
     AccountabilityMatterOpened,
     MatterSource,
 )
+from huiyin_shared.logging import describe_error
 
 log = structlog.get_logger(__name__)
 
@@ -106,7 +107,9 @@ async def _judge(
     except (KeyError, ValueError, TypeError) as exc:
         # A rule removed from the file, or a fact it cannot read: park the check until new
         # facts arrive rather than failing every other due check with it.
-        log.error("trigger.judge_failed", rule=watch.rule_id, key=watch.key, error=str(exc))
+        log.error(
+            "trigger.judge_failed", rule=watch.rule_id, key=watch.key, error=describe_error(exc)
+        )
         await uow.triggers.settle(watch, status=CLEARED, now=ctx.now)
         return
     if isinstance(verdict, Wait):
