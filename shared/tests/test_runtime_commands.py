@@ -92,3 +92,25 @@ def test_an_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str])
         run(["rotate"], {"rotate-keys": Command(help="rotate", run=lambda _s, _a: 0)})
     assert exit_info.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_serving_on_development_keys_is_refused_where_production_asks(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HUIYIN_REFUSE_DEVELOPMENT_KEYS", "true")
+    with pytest.raises(SystemExit) as refused:
+        run(["serve"], {})
+    assert "HUIYIN_AUTH_TOKEN_KEY" in str(refused.value)
+    assert "service.development_keys_refused" in capsys.readouterr().out
+
+    monkeypatch.setenv("HUIYIN_AUTH_TOKEN_KEY", "a-key-of-this-deployment-only")
+    with pytest.raises(AssertionError, match="must not start"):  # got as far as starting
+        run(["serve"], {})
+
+
+def test_serving_on_development_keys_is_logged_as_a_warning(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(AssertionError, match="must not start"):
+        run(["worker"], {})
+    assert "service.development_keys" in capsys.readouterr().out

@@ -140,6 +140,7 @@ def run_cli(
         log.info("service.migrated", database=_safe_url(settings))
         return
 
+    _guard_development_keys(settings)
     consumers = not getattr(args, "no_consumers", False)
     relay = not getattr(args, "no_relay", False)
     service = bootstrap(settings, consumers=consumers)
@@ -153,6 +154,19 @@ def run_cli(
         server_header=False,
         timeout_graceful_shutdown=10,
     )
+
+
+def _guard_development_keys(settings: ServiceSettings) -> None:
+    """Never serve silently on keys anyone can read in the source."""
+    found = settings.development_secrets()
+    if not found:
+        return
+    prefix = settings.model_config.get("env_prefix", "")
+    names = [f"{prefix}{name.upper()}" for name in found]
+    if settings.refuse_development_keys:
+        log.error("service.development_keys_refused", settings=names)
+        raise SystemExit(f"refusing to start: development defaults for {', '.join(names)}")
+    log.warning("service.development_keys", settings=names)
 
 
 def _safe_url(settings: ServiceSettings) -> str:

@@ -63,6 +63,13 @@ class ServiceSettings(BaseSettings):
     auth_token_algorithm: TokenAlgorithm = "HS256"  # noqa: S105 (an algorithm name)
     auth_token_issuer: str | None = None
     auth_token_audience: str | None = None
+    refuse_development_keys: bool = Field(
+        default=False,
+        description=(
+            "Refuse to serve while a secret is still its published development default "
+            "(set it in production; without it such a start only logs a warning)."
+        ),
+    )
 
     # Logging.
     log_format: Literal["json", "console"] = "json"
@@ -82,6 +89,12 @@ class ServiceSettings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    def development_secrets(self) -> list[str]:
+        """The secret settings still at their published development defaults."""
+        if self.auth_token_key.get_secret_value() == DEV_TOKEN_KEY:
+            return ["auth_token_key"]
+        return []
 
     def zone(self) -> ZoneInfo:
         """The office's time zone, in which deadlines are dates."""

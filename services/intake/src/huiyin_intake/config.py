@@ -71,6 +71,14 @@ class IntakeSettings(ServiceSettings):
         description="Character-bigram similarity from which two summaries are the same matter.",
     )
 
+    def development_secrets(self) -> list[str]:
+        found = super().development_secrets()
+        if any(key.get_secret_value() == DEV_IDENTITY_KEY for key in self.identity_keys.values()):
+            found.append("identity_keys")
+        if self.index_key.get_secret_value() == DEV_INDEX_KEY:
+            found.append("index_key")
+        return found
+
     @model_validator(mode="after")
     def _active_key_known(self) -> IntakeSettings:
         if self.identity_active_key_id not in self.identity_keys:
