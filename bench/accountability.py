@@ -76,8 +76,8 @@ async def appends(url: str, count: int, writers: int, batch: int) -> float:
         while not queue.empty():
             texts = [queue.get_nowait() for _ in range(min(batch, queue.qsize()))]
             items = [(text, Envelope.model_validate_json(text)) for text in texts]
-            async with uow_factory() as uow:
-                await uow.ledger.lock_head()
+            async with uow_factory() as uow:  # as the ledger's consumer: append, then inbox
+                await service.record_events(uow, items, clock=clock)
                 await record_once(
                     uow.session,
                     platform.tables.inbox,
@@ -85,7 +85,6 @@ async def appends(url: str, count: int, writers: int, batch: int) -> float:
                     consumer="accountability.ledger",
                     received_at=clock.now(),
                 )
-                await service.record_events(uow, items, clock=clock)
                 await uow.commit()
 
     started = time.perf_counter()

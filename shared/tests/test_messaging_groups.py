@@ -10,7 +10,7 @@ from sqlalchemy import text, update
 from huiyin_shared.contracts.envelope import Envelope
 from huiyin_shared.db.uow import UnitOfWork
 from huiyin_shared.messaging import dlq
-from huiyin_shared.messaging.consumer import EventConsumer, GroupConsumer
+from huiyin_shared.messaging.consumer import Delivery, EventConsumer, GroupConsumer
 from huiyin_shared.platform import Platform
 from huiyin_shared.testing import probe
 from huiyin_shared.testing.fixtures import BrokerNamespace
@@ -124,10 +124,12 @@ async def test_a_group_consumer_hands_each_group_to_its_handler_once_in_order(
 ):
     calls: list[list[int]] = []
 
-    async def record_group(items: Sequence[tuple[Ping, Envelope]], uow: UnitOfWork) -> None:
-        calls.append([event.n for event, _ in items])
-        for event, envelope in items:
-            await record_effect(event, envelope, uow)
+    async def record_group(deliveries: Sequence[Delivery], uow: UnitOfWork) -> None:
+        pings = [d.event for d in deliveries]
+        assert all(isinstance(ping, Ping) for ping in pings)
+        calls.append([ping.n for ping in pings])  # type: ignore[union-attr]
+        for ping, d in zip(pings, deliveries, strict=True):
+            await record_effect(ping, d.envelope, uow)  # type: ignore[arg-type]
 
     platform.consumers.append(
         GroupConsumer(

@@ -16,18 +16,19 @@ from huiyin_accountability.entrypoints.consumers import (
     ledger_handler,
     trigger_handler,
 )
-from huiyin_accountability.entrypoints.ledger_consumer import RawEventConsumer, RawHandler
+from huiyin_accountability.entrypoints.ledger_consumer import RawEventConsumer
 from huiyin_accountability.timers import Timers
 from huiyin_accountability.unit_of_work import AccountabilityUnitOfWork
 from huiyin_shared.calendar import BusinessCalendar
 from huiyin_shared.clock import Clock
+from huiyin_shared.messaging.consumer import GroupHandler
 from huiyin_shared.platform import Platform
 from huiyin_shared.runtime import ServiceApp
 
 
 def _add_ledger_consumer(
     platform: Platform,
-    handler: RawHandler,
+    handler: GroupHandler,
     uow_factory: Callable[[], AccountabilityUnitOfWork],
     settings: AccountabilitySettings,
 ) -> None:
@@ -40,7 +41,7 @@ def _add_ledger_consumer(
         RawEventConsumer(
             platform.broker,
             name=LEDGER_CONSUMER,
-            raw_handler=handler,
+            ledger_handler=handler,
             **platform.consumer_options(uow_factory)
             | {
                 "group_size": settings.ledger_batch_size,

@@ -6,7 +6,7 @@ import asyncio
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,8 +24,7 @@ from huiyin_accountability.bootstrap import bootstrap
 from huiyin_accountability.config import AccountabilitySettings
 from huiyin_accountability.entrypoints.ledger_consumer import RawEventConsumer
 from huiyin_shared.clock import Clock
-from huiyin_shared.contracts.catalogue import EventData
-from huiyin_shared.contracts.envelope import Envelope
+from huiyin_shared.contracts.catalogue import EventData, build_envelope
 from huiyin_shared.contracts.events.petition import (
     PetitionAccepted,
     PetitionFeedbackReceived,
@@ -34,6 +33,8 @@ from huiyin_shared.contracts.events.petition import (
 )
 from huiyin_shared.db.migrations import upgrade
 from huiyin_shared.http.auth import StaffRole, issue_token
+from huiyin_shared.messaging.consumer import Delivery
+from huiyin_shared.metrics import MESSAGES_CONSUMED
 from huiyin_shared.runtime import ServiceApp, build_app
 from huiyin_shared.testing.events import petition_accepted, petition_registered
 from huiyin_shared.testing.fixtures import BrokerNamespace
@@ -314,6 +315,48 @@ async def test_raw_bytes_of_any_event_are_recorded_and_an_outsider_can_verify_th
         assert REGISTRY.get_sample_value("huiyin_ledger_chain_intact") == 0
 
 
+async def test_a_redelivered_event_is_recorded_once(
+    postgres_url: str, broker_namespace: BrokerNamespace
+) -> None:
+    await asyncio.to_thread(upgrade, "huiyin_accountability", postgres_url)
+    queue = broker_namespace.queue("accountability.ledger")
+    broker_namespace.queue("accountability.triggers")
+    duplicates_before = MESSAGES_CONSUMED.labels(queue, "duplicate")._value.get()
+
+    def body(event: EventData) -> bytes:
+        envelope = build_envelope(
+            event, producer="intake", subject="petition:x", occurred_at=datetime.now(UTC)
+        )
+        return envelope.model_dump_json().encode()
+
+    first, second = body(registered(uuid.uuid4())), body(registered(uuid.uuid4()))
+    async with running(settings_for(postgres_url, broker_namespace)) as (_, client):
+        connection = await aio_pika.connect(broker_namespace.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            exchange = await channel.get_exchange(broker_namespace.exchange)
+
+            async def send(*bodies: bytes) -> None:
+                for content in bodies:
+                    await exchange.publish(
+                        aio_pika.Message(content), routing_key="petition.registered"
+                    )
+
+            await send(first)
+            await wait_for_entries(client, 1)
+            await send(first)  # a later copy: the ledger has it already
+            await send(second, second)  # two copies in one group
+
+            async def both_copies_seen() -> bool:
+                seen = MESSAGES_CONSUMED.labels(queue, "duplicate")._value.get()
+                return bool(seen - duplicates_before == 2)
+
+            await eventually(both_copies_seen)
+        entries = await all_entries(client, limit=10)
+        assert [e["envelope"].encode() for e in entries] == [first, second]
+        assert (await client.get("/v1/ledger/verify")).json()["intact"] is True
+
+
 async def test_one_failing_message_does_not_take_its_batch_with_it(
     postgres_url: str, broker_namespace: BrokerNamespace
 ) -> None:
@@ -325,14 +368,14 @@ async def test_one_failing_message_does_not_take_its_batch_with_it(
     )
     async with running(settings) as (service, client):
         consumer = next(c for c in service.platform.consumers if isinstance(c, RawEventConsumer))
-        record = consumer.raw_handler
+        record = consumer.group_handler
 
-        async def fails_on_urgent(items: list[tuple[str, Envelope]], uow: Any) -> None:
-            if any(envelope.type == "petition.urgent_reported" for _, envelope in items):
+        async def fails_on_urgent(deliveries: Sequence[Delivery], uow: Any) -> None:
+            if any(d.envelope.type == "petition.urgent_reported" for d in deliveries):
                 raise RuntimeError("this one cannot be stored")
-            await record(items, uow)
+            await record(deliveries, uow)
 
-        consumer.raw_handler = fails_on_urgent
+        consumer.group_handler = fails_on_urgent
         petition_id = uuid.uuid4()
         events: list[EventData] = [registered(uuid.uuid4()) for _ in range(9)]
         await publish(service, [*events[:5], urgent_reported(petition_id), *events[5:]])

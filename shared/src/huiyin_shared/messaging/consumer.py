@@ -58,9 +58,6 @@ The event and unit of work are typed by each handler (its contract model and its
 unit of work); the runner guarantees the event matches the handler's registered type.
 """
 
-GroupHandler = Callable[[Sequence[tuple[Any, Envelope]], Any], Awaitable[None]]
-"""``handler([(event, envelope), ...], uow)``: apply a group's new events, in delivery order;
-never commit."""
 
 ALL_EVENTS = "#"
 RETRY_PAUSE_MAX_SECONDS = 5.0
@@ -82,6 +79,11 @@ class Delivery:
     body: str
     event: EventData | None
     done: asyncio.Future[None] = field(repr=False)
+
+
+GroupHandler = Callable[[Sequence[Delivery], Any], Awaitable[None]]
+"""``handler(deliveries, uow)``: apply a group's new messages, in delivery order (each has
+its envelope, its event and its body as received); never commit."""
 
 
 class EventConsumer:
@@ -342,13 +344,13 @@ class GroupConsumer(EventConsumer):
         **options: Any,
     ) -> None:
         super().__init__(broker, handlers=dict.fromkeys(event_types, _applied_by_group), **options)
-        self._group_handler = group_handler
+        self.group_handler = group_handler
 
     async def apply_together(self, group: Sequence[Delivery], uow: Any) -> list[bool]:
         new = await self.record_in_inbox(group, uow)
-        fresh = [(d.event, d.envelope) for d, first in zip(group, new, strict=True) if first]
+        fresh = [delivery for delivery, first in zip(group, new, strict=True) if first]
         if fresh:
-            await self._group_handler(fresh, uow)
+            await self.group_handler(fresh, uow)
         return new
 
 
