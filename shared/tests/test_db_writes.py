@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -56,16 +55,9 @@ events = Table(
 )
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgresql":
-        return str(request.getfixturevalue("postgres_url"))
-    return f"sqlite+aiosqlite:///{tmp_path / 'writes.db'}"
-
-
 @pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
+async def engine(any_database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(any_database_url)
     async with engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
     yield engine

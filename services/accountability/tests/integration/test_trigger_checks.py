@@ -6,7 +6,6 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -39,16 +38,9 @@ T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
 SETTLE = RULES.settle + timedelta(seconds=1)
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgresql":
-        return str(request.getfixturevalue("postgres_url"))
-    return f"sqlite+aiosqlite:///{tmp_path / 'accountability.db'}"
-
-
 @pytest.fixture
-async def app(database_url: str) -> AsyncIterator[ServiceApp]:
-    url = database_url
+async def app(any_database_url: str) -> AsyncIterator[ServiceApp]:
+    url = any_database_url
     await asyncio.to_thread(upgrade, "huiyin_accountability", url)
     service = bootstrap(AccountabilitySettings(database_url=url), consumers=False, timers=False)
     yield service

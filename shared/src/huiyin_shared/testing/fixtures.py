@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import aio_pika
 import pytest
@@ -17,7 +18,7 @@ from huiyin_shared.messaging.topology import (
 )
 from huiyin_shared.testing.infrastructure import Infrastructure, create_database, drop_database
 
-__all__ = ["broker_namespace", "infrastructure", "postgres_url"]
+__all__ = ["any_database_url", "broker_namespace", "infrastructure", "postgres_url"]
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +35,14 @@ async def postgres_url(infrastructure: Infrastructure) -> AsyncIterator[str]:
     url = await create_database(infrastructure.postgres_url, name)
     yield url
     await drop_database(infrastructure.postgres_url, name)
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def any_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database of each kind the services run on: the test runs twice."""
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
 
 
 @dataclass
