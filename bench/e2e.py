@@ -146,18 +146,12 @@ class CaseWatcher:
                         return
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (Linux ``/proc``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def services_cpu(suite: Suite) -> dict[str, float]:
     """Each running service's CPU seconds so far; empty where ``/proc`` is not available."""
     if not Path("/proc/self/stat").exists():
         return {}
     return {
-        name: cpu_seconds(svc.process.pid)
+        name: intake_bench.cpu_seconds(svc.process.pid)
         for name, svc in suite.services.items()
         if svc.process is not None
     }

@@ -120,6 +120,25 @@ async def load(
     return requests / elapsed, latencies
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux ``/proc``; 0 elsewhere)."""
+    stat = Path(f"/proc/{pid}/stat")
+    if not stat.exists():
+        return 0.0
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def metric(url: str, name: str) -> float:
+    """A sample's value in a service's ``/metrics`` (0 when absent)."""
+    async with httpx.AsyncClient() as client:
+        text = (await client.get(f"{url}/metrics")).text
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return 0.0
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -195,6 +214,7 @@ def start(requests: int, concurrency: int, offices: int) -> None:
             measure(
                 intake=f"http://127.0.0.1:{intake_port}",
                 raw=f"http://127.0.0.1:{raw_port}",
+                pids=(processes[0].pid, processes[1].pid),
                 keys=keys,
                 requests=requests,
                 concurrency=concurrency,
@@ -216,7 +236,13 @@ async def cleanup(database: str, prefix: str) -> None:
 
 
 async def measure(
-    *, intake: str, raw: str, keys: list[str], requests: int, concurrency: int
+    *,
+    intake: str,
+    raw: str,
+    pids: tuple[int, int],
+    keys: list[str],
+    requests: int,
+    concurrency: int,
 ) -> None:
     rng = random.Random(7)
     warm_up = min(50, requests)
@@ -237,20 +263,31 @@ async def measure(
 
     await load(insert_one, requests=warm_up, concurrency=concurrency)
     await load(submit_warm_up, requests=warm_up, concurrency=concurrency)
+    intake_pid, raw_pid = pids
+    before = cpu_seconds(raw_pid)
     raw_rate, raw_ms = await load(insert_one, requests=requests, concurrency=concurrency)
+    raw_cpu = (cpu_seconds(raw_pid) - before) / requests * 1000
+    groups = await metric(intake, "huiyin_registration_group_size_count")
+    grouped = await metric(intake, "huiyin_registration_group_size_sum")
+    before = cpu_seconds(intake_pid)
     intake_rate, intake_ms = await load(submit, requests=requests, concurrency=concurrency)
+    intake_cpu = (cpu_seconds(intake_pid) - before) / requests * 1000
+    groups = await metric(intake, "huiyin_registration_group_size_count") - groups
+    grouped = await metric(intake, "huiyin_registration_group_size_sum") - grouped
     print(
         f"{requests} requests, {concurrency} concurrent, one process each, PostgreSQL, "
         f"submissions spread over {len(keys)} office(s)"
     )
-    for label, rate, ms in (
-        ("raw HTTP + one INSERT", raw_rate, raw_ms),
-        ("intake portal submission", intake_rate, intake_ms),
+    for label, rate, ms, cpu in (
+        ("raw HTTP + one INSERT", raw_rate, raw_ms, raw_cpu),
+        ("intake portal submission", intake_rate, intake_ms, intake_cpu),
     ):
         print(
             f"  {label:<26} {rate:8.1f} req/s   p50 {pct(ms, 0.5):7.1f} ms   "
-            f"p99 {pct(ms, 0.99):7.1f} ms"
+            f"p99 {pct(ms, 0.99):7.1f} ms   server CPU {cpu:5.2f} ms/request"
         )
+    if groups:
+        print(f"  submissions per group commit: {grouped / groups:.1f} on average")
     print(f"  intake / raw: {intake_rate / raw_rate:.2f}")
     print(json.dumps({"raw_rps": round(raw_rate, 1), "intake_rps": round(intake_rate, 1)}))
 

@@ -98,6 +98,7 @@ class Platform:
         self.background: list[BackgroundWork] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._background_tasks: list[asyncio.Task[None]] = []
+        self._closers: list[Callable[[], Awaitable[None]]] = []
 
     def unit_of_work(self) -> UnitOfWork:
         """A plain unit of work; services subclass UnitOfWork to add repositories."""
@@ -170,6 +171,11 @@ class Platform:
             raise ValueError(f"background work {name!r} is added already")
         self.background.append(BackgroundWork(name=name, run=run, with_relay=with_relay))
 
+    def on_stop(self, close: Callable[[], Awaitable[None]]) -> None:
+        """Run ``close()`` first in :meth:`stop`: work begun for requests that must end
+        while the engine and the broker are still there."""
+        self._closers.append(close)
+
     async def check_database(self) -> None:
         async with self.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
@@ -188,6 +194,11 @@ class Platform:
                 )
 
     async def stop(self) -> None:
+        for close in self._closers:
+            try:
+                await close()
+            except Exception as exc:
+                log.warning("platform.close_failed", error=describe_error(exc))
         # Background work first: it may still be writing through the broker and the engine.
         for task in self._background_tasks:
             task.cancel()

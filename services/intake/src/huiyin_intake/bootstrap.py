@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from huiyin_intake import __version__
 from huiyin_intake.config import IntakeSettings
@@ -12,8 +13,10 @@ from huiyin_intake.entrypoints.api import build_router
 from huiyin_intake.entrypoints.consumers import HANDLERS
 from huiyin_intake.entrypoints.open311 import build_open311_router
 from huiyin_intake.entrypoints.portal import build_portal_router
+from huiyin_intake.entrypoints.schemas import registered_out
 from huiyin_intake.housekeeping import Housekeeping
-from huiyin_intake.service import IntakeContext
+from huiyin_intake.service import IntakeContext, Registered
+from huiyin_intake.service.submissions import PortalSubmissions
 from huiyin_intake.unit_of_work import IntakeUnitOfWork
 from huiyin_shared.calendar import BusinessCalendar
 from huiyin_shared.clock import Clock
@@ -54,6 +57,10 @@ def bootstrap(
     )
     # Only where the relay runs: API-only replicas (--no-relay) leave it to the workers.
     platform.add_background("intake-housekeeping", housekeeping.run)
+    submissions = PortalSubmissions(
+        uow, context, answer_of=_portal_answer, max_group=settings.registration_group_max
+    )
+    platform.on_stop(submissions.aclose)
 
     return ServiceApp(
         platform=platform,
@@ -65,7 +72,11 @@ def bootstrap(
         ),
         routers=[
             build_router(uow, context),
-            build_portal_router(uow, context),
-            build_open311_router(uow, context),
+            build_portal_router(uow, context, submissions),
+            build_open311_router(uow, context, submissions),
         ],
     )
+
+
+def _portal_answer(registered: Registered) -> dict[str, Any]:
+    return registered_out(registered).model_dump(mode="json")

@@ -61,6 +61,15 @@ class IntakeSettings(ServiceSettings):
         gt=0,
         description="How often expired idempotency answers and rate-limit windows are deleted.",
     )
+    registration_group_max: int = Field(
+        default=32,
+        ge=1,
+        le=500,
+        description=(
+            "Most portal submissions of one office numbered and committed together; the ones "
+            "that arrive while a group commits form the next."
+        ),
+    )
     review_request_window_days: int = Field(
         default=30, ge=1, description="Days after a result within which review may be asked."
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge, Histogram
 
 from huiyin_intake.service.registration import Registered
 
@@ -34,6 +34,15 @@ TRACKING_LOOKUPS = Counter(
     "huiyin_tracking_lookups_total",
     "Petitioner tracking look-ups, by outcome (found, not_found, rate_limited).",
     ["outcome"],
+)
+REGISTRATION_GROUP_SIZE = Histogram(
+    "huiyin_registration_group_size",
+    "Portal submissions of one office numbered and committed together (group commit).",
+    buckets=(1, 2, 4, 8, 16, 32, 64),
+)
+REGISTRATIONS_WAITING = Gauge(
+    "huiyin_registrations_waiting",
+    "Portal submissions waiting for their office's group in progress to commit.",
 )
 
 

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from huiyin_intake import metrics, service
+from huiyin_intake import metrics
 from huiyin_intake.domain.portal import PortalScope
 from huiyin_intake.domain.tracking import Milestone, MilestoneKind, PublicStatus
 from huiyin_intake.entrypoints.api import unit_of_work_dependency
@@ -27,6 +27,7 @@ from huiyin_intake.entrypoints.open311_format import Format, errors, render
 from huiyin_intake.entrypoints.portal import PortalSubmissionIn
 from huiyin_intake.service import IntakeContext, tracking
 from huiyin_intake.service import portal as portal_service
+from huiyin_intake.service.submissions import PortalSubmissions, Submission
 from huiyin_intake.unit_of_work import IntakeUnitOfWork
 from huiyin_shared.contracts.events.common import PetitionKind
 from huiyin_shared.errors import DomainError
@@ -145,7 +146,9 @@ def _status_notes(timeline: list[Milestone]) -> str | None:
 
 
 def build_open311_router(
-    uow_factory: Callable[[], IntakeUnitOfWork], context: IntakeContext
+    uow_factory: Callable[[], IntakeUnitOfWork],
+    context: IntakeContext,
+    submissions: PortalSubmissions,
 ) -> APIRouter:
     router = APIRouter(prefix="/open311/v2", tags=["open311"])
     UoW = Annotated[IntakeUnitOfWork, Depends(unit_of_work_dependency(uow_factory))]  # noqa: N806
@@ -193,18 +196,18 @@ def build_open311_router(
                 _submission(form, context.clock.now().isoformat())
             )
             body.check()
-            registered = await service.register_petition(
+            submitted = await submissions.submit(
                 uow,
-                context,
-                body.registration(
-                    office_id=key.office_id,
-                    urgent=False,
-                    registered_by=None,
-                    portal_id=key.portal_id,
+                Submission(
+                    registration=body.registration(
+                        office_id=key.office_id,
+                        urgent=False,
+                        registered_by=None,
+                        portal_id=key.portal_id,
+                    ),
+                    identity=body.to_identity(),
                 ),
-                identity=body.to_identity(),
             )
-            await uow.commit()
         except ValidationError as exc:
             return errors(
                 fmt, 400, [f"{_open311_field(e['loc'])}: {e['msg']}" for e in exc.errors()]
@@ -215,6 +218,9 @@ def build_open311_router(
                 for e in exc.errors
             ]
             return errors(fmt, exc.status, described or [exc.detail])
+        registered = submitted.registered
+        if registered is None:  # only an Idempotency-Key replays, and GeoReport has none
+            raise RuntimeError("an Open311 submission was answered without registering")
         metrics.count_registration(registered)
         code = registered.query_code
         return render(

@@ -12,16 +12,18 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from huiyin_intake import metrics, service
+from huiyin_intake import metrics
 from huiyin_intake.domain.errors import TrackingNotFound
 from huiyin_intake.domain.petitions import Petition
 from huiyin_intake.domain.portal import PortalScope
 from huiyin_intake.domain.tracking import PublicStatus
 from huiyin_intake.entrypoints.api import unit_of_work_dependency
-from huiyin_intake.entrypoints.schemas import PetitionIn, RegisteredOut, _Strict, registered_out
+from huiyin_intake.entrypoints.schemas import PetitionIn, RegisteredOut, _Strict
 from huiyin_intake.repository.portal import PortalKey
 from huiyin_intake.service import IntakeContext, tracking
 from huiyin_intake.service import portal as portal_service
+from huiyin_intake.service.portal import IdempotencyClaim
+from huiyin_intake.service.submissions import PortalSubmissions, Submission
 from huiyin_intake.unit_of_work import IntakeUnitOfWork
 from huiyin_shared.contracts.events.common import Channel, RegistrationNumber, ReviewTier, ShortText
 from huiyin_shared.errors import TooManyRequests
@@ -84,7 +86,9 @@ class Accepted(BaseModel):
 
 
 def build_portal_router(
-    uow_factory: Callable[[], IntakeUnitOfWork], context: IntakeContext
+    uow_factory: Callable[[], IntakeUnitOfWork],
+    context: IntakeContext,
+    submissions: PortalSubmissions,
 ) -> APIRouter:
     router = APIRouter(prefix="/v1/portal", tags=["portal"])
     UoW = Annotated[IntakeUnitOfWork, Depends(unit_of_work_dependency(uow_factory))]  # noqa: N806
@@ -146,40 +150,32 @@ def build_portal_router(
         """Submit a petition for the portal's office; answers the registration number and the
         query code (shown once)."""
         body.check(body.portal_problems())
-        registrations: list[Any] = []
-
-        async def produce() -> tuple[int, dict[str, Any]]:
-            registered = await service.register_petition(
-                uow,
-                context,
-                body.registration(
+        claim = (
+            None
+            if idempotency_key is None
+            else IdempotencyClaim(
+                portal_id=key.portal_id,
+                key=idempotency_key,
+                fingerprint=portal_service.request_fingerprint(body.model_dump(mode="json")),
+            )
+        )
+        submitted = await submissions.submit(
+            uow,
+            Submission(
+                registration=body.registration(
                     office_id=key.office_id,
                     urgent=False,
                     registered_by=None,
                     portal_id=key.portal_id,
                 ),
                 identity=body.to_identity(),
-            )
-            registrations.append(registered)
-            return 201, registered_out(registered).model_dump(mode="json")
-
-        if idempotency_key is None:
-            status, answer = await produce()
-            replayed = False
-        else:
-            status, answer, replayed = await portal_service.idempotent(
-                uow,
-                context,
-                portal_id=key.portal_id,
-                key=idempotency_key,
-                fingerprint=portal_service.request_fingerprint(body.model_dump(mode="json")),
-                produce=produce,
-            )
-        await uow.commit()
-        for registered in registrations:
-            metrics.count_registration(registered)
-        headers = {"Idempotent-Replayed": "true"} if replayed else {}
-        return JSONResponse(answer, status_code=status, headers=headers)
+                idempotency=claim,
+            ),
+        )
+        if submitted.registered is not None:
+            metrics.count_registration(submitted.registered)
+        headers = {"Idempotent-Replayed": "true"} if submitted.replayed else {}
+        return JSONResponse(submitted.answer, status_code=submitted.status, headers=headers)
 
     @router.post("/tracking", response_model=TrackingOut)
     async def track(

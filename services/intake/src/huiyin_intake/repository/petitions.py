@@ -30,20 +30,24 @@ class RegistrationCounterRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def next_value(self, *, office_id: str, year: int) -> int:
-        """The next sequence number; the counter row stays locked until the transaction ends,
-        so concurrent registrations queue up and a rolled-back one leaves no gap."""
+    async def take(self, *, office_id: str, year: int, count: int = 1) -> range:
+        """The next ``count`` sequence numbers; the counter row stays locked until the
+        transaction ends, so concurrent registrations queue up and a rolled-back one leaves
+        no gap."""
+        if count < 1:
+            raise ValueError("take at least one number")
         counters = registration_counters
         upsert = (
             dialect_insert(self._session, counters)
             .on_conflict_do_update(
                 index_elements=[counters.c.office_id, counters.c.year],
-                set_={"last_value": counters.c.last_value + 1},
+                set_={"last_value": counters.c.last_value + count},
             )
             .returning(counters.c.last_value)
         )
-        values = {"office_id": office_id, "year": year, "last_value": 1}
-        return int((await self._session.execute(upsert, values)).scalar_one())
+        values = {"office_id": office_id, "year": year, "last_value": count}
+        last = int((await self._session.execute(upsert, values)).scalar_one())
+        return range(last - count + 1, last + 1)
 
 
 @dataclass(frozen=True)

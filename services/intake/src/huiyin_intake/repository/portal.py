@@ -13,7 +13,7 @@ from huiyin_intake.crypto import Sealed
 from huiyin_intake.db import idempotency_records, portal_keys, rate_limit_windows
 from huiyin_intake.domain.portal import PortalScope
 from huiyin_shared.db.dialect import dialect_insert
-from huiyin_shared.db.writes import defer_update
+from huiyin_shared.db.writes import defer_insert, defer_update
 
 
 @dataclass(frozen=True)
@@ -111,16 +111,52 @@ class IdempotencyRepository:
         )
         if claimed.first() is not None:
             return None
+        record = await self.find(portal_id=portal_id, key=key)
+        if record is None:  # purged between the two statements: a day-old key, reused
+            raise RuntimeError(f"idempotency key {key!r} of {portal_id} vanished while claimed")
+        return record
+
+    async def find(self, *, portal_id: str, key: str) -> IdempotencyRecord | None:
+        table = idempotency_records
         row = (
             await self._session.execute(
                 select(table).where(table.c.portal_id == portal_id, table.c.idempotency_key == key)
             )
-        ).one()
+        ).one_or_none()
+        if row is None:
+            return None
         m = row._mapping
         sealed = (
             None if m["ciphertext"] is None else Sealed(m["key_id"], m["nonce"], m["ciphertext"])
         )
         return IdempotencyRecord(m["request_hash"], m["status_code"], sealed)
+
+    def remember(
+        self,
+        *,
+        portal_id: str,
+        key: str,
+        request_hash: str,
+        at: datetime,
+        status_code: int,
+        sealed_answer: Sealed,
+    ) -> None:
+        """Keep a finished request's answer in one write (a pending one); a second answer
+        for the same key fails at the unique index."""
+        defer_insert(
+            self._session,
+            idempotency_records,
+            {
+                "portal_id": portal_id,
+                "idempotency_key": key,
+                "request_hash": request_hash,
+                "created_at": at,
+                "status_code": status_code,
+                "key_id": sealed_answer.key_id,
+                "nonce": sealed_answer.nonce,
+                "ciphertext": sealed_answer.ciphertext,
+            },
+        )
 
     async def complete(
         self, *, portal_id: str, key: str, status_code: int, sealed_answer: Sealed

@@ -9,9 +9,10 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from huiyin_intake.crypto import Sealed
 from huiyin_intake.domain.errors import IdempotencyKeyReused, PortalKeyNotFound
 from huiyin_intake.domain.portal import PortalScope, new_api_key, parse_api_key
-from huiyin_intake.repository.portal import PortalKey
+from huiyin_intake.repository.portal import IdempotencyRecord, PortalKey
 from huiyin_intake.service.context import IntakeContext
 from huiyin_intake.unit_of_work import IntakeUnitOfWork
 from huiyin_shared.errors import Conflict, Forbidden, Unauthorized
@@ -92,43 +93,95 @@ def request_fingerprint(body: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class IdempotencyClaim:
+    """A portal request sent with an ``Idempotency-Key``."""
+
+    portal_id: str
+    key: str
+    fingerprint: str
+    """The request body's hash: the same key with another body is refused."""
+
+    @property
+    def label(self) -> str:
+        """What the stored answer's encryption is bound to."""
+        return f"idempotency:{self.portal_id}:{self.key}"
+
+
 async def idempotent(
     uow: IntakeUnitOfWork,
     context: IntakeContext,
-    *,
-    portal_id: str,
-    key: str,
-    fingerprint: str,
+    claim: IdempotencyClaim,
     produce: Callable[[], Awaitable[tuple[int, dict[str, Any]]]],
 ) -> tuple[int, dict[str, Any], bool]:
-    """``(status, answer, replayed)``: the first request under ``key`` runs ``produce`` and
+    """``(status, answer, replayed)``: the first request under the key runs ``produce`` and
     its answer is kept (encrypted: it holds the query code); a retry gets that answer back.
     The same key with a different body is refused."""
-    context_label = f"idempotency:{portal_id}:{key}"
     record = await uow.idempotency.claim(
-        portal_id=portal_id, key=key, request_hash=fingerprint, at=context.clock.now()
+        portal_id=claim.portal_id,
+        key=claim.key,
+        request_hash=claim.fingerprint,
+        at=context.clock.now(),
     )
     if record is not None:
-        if not hmac.compare_digest(record.request_hash, fingerprint):
-            raise IdempotencyKeyReused(
-                "this Idempotency-Key was used for a different request",
-                errors=[
-                    {
-                        "field": "header.Idempotency-Key",
-                        "message": "already used with another body",
-                        "type": "idempotency_key_reused",
-                    }
-                ],
-            )
-        if record.status_code is None or record.sealed_answer is None:
-            raise Conflict("the first request with this Idempotency-Key is still in progress")
-        answer = json.loads(context.cipher.open(record.sealed_answer, context=context_label))
-        return record.status_code, answer, True
+        return (*_kept_answer(context, claim, record), True)
     status, answer = await produce()
-    sealed = context.cipher.seal(
-        json.dumps(answer, ensure_ascii=False).encode(), context=context_label
-    )
     await uow.idempotency.complete(
-        portal_id=portal_id, key=key, status_code=status, sealed_answer=sealed
+        portal_id=claim.portal_id,
+        key=claim.key,
+        status_code=status,
+        sealed_answer=_seal(context, claim, answer),
     )
     return status, answer, False
+
+
+async def kept_answer(
+    uow: IntakeUnitOfWork, context: IntakeContext, claim: IdempotencyClaim
+) -> tuple[int, dict[str, Any]] | None:
+    """The answer kept for an earlier request with the key, if there was one (a read only)."""
+    record = await uow.idempotency.find(portal_id=claim.portal_id, key=claim.key)
+    return None if record is None else _kept_answer(context, claim, record)
+
+
+def keep_answer(
+    uow: IntakeUnitOfWork,
+    context: IntakeContext,
+    claim: IdempotencyClaim,
+    status: int,
+    answer: dict[str, Any],
+) -> None:
+    """Keep the answer of a request that claimed nothing first: it fails at the commit if
+    another request kept one for the key in the meantime."""
+    uow.idempotency.remember(
+        portal_id=claim.portal_id,
+        key=claim.key,
+        request_hash=claim.fingerprint,
+        at=context.clock.now(),
+        status_code=status,
+        sealed_answer=_seal(context, claim, answer),
+    )
+
+
+def _seal(context: IntakeContext, claim: IdempotencyClaim, answer: dict[str, Any]) -> Sealed:
+    return context.cipher.seal(json.dumps(answer, ensure_ascii=False).encode(), context=claim.label)
+
+
+def _kept_answer(
+    context: IntakeContext, claim: IdempotencyClaim, record: IdempotencyRecord
+) -> tuple[int, dict[str, Any]]:
+    if not hmac.compare_digest(record.request_hash, claim.fingerprint):
+        raise IdempotencyKeyReused(
+            "this Idempotency-Key was used for a different request",
+            errors=[
+                {
+                    "field": "header.Idempotency-Key",
+                    "message": "already used with another body",
+                    "type": "idempotency_key_reused",
+                }
+            ],
+        )
+    if record.status_code is None or record.sealed_answer is None:
+        raise Conflict("the first request with this Idempotency-Key is still in progress")
+    return record.status_code, json.loads(
+        context.cipher.open(record.sealed_answer, context=claim.label)
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 import structlog
 
@@ -61,6 +62,87 @@ class BlindIndexes:
         return None if index is None else keyed.petitioner_ref(index)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A registration with everything read that it needs before it takes a number."""
+
+    registration: Registration
+    identity: Identity | None
+    indexes: BlindIndexes
+    petitioner_ref: str | None
+    same_matter: Petition | None
+    """The oldest earlier petition of the same petitioner on the same matter, if any."""
+
+
+async def prepare(
+    uow: IntakeUnitOfWork,
+    context: IntakeContext,
+    registration: Registration,
+    *,
+    identity: Identity | None,
+) -> Prepared:
+    """Check a registration and read the petitioner's earlier petitions (reads only)."""
+    if registration.anonymous != (identity is None):
+        raise ValueError("exactly a real-name petition carries an identity")
+    indexes = BlindIndexes.of(identity, context.keyed)
+    earlier = await uow.petitions.by_same_petitioner(
+        id_number_index=indexes.id_number, phone_index=indexes.phone
+    )
+    # One reference per person, even when this time they gave only the phone.
+    ref = next((p.petitioner_ref for p in earlier if p.petitioner_ref), None)
+    ref = ref or indexes.petitioner_ref(context.keyed)
+    if identity is not None and ref is None:
+        raise ValueError("a real-name identity needs an ID number or a phone")
+    return Prepared(
+        registration=registration,
+        identity=identity,
+        indexes=indexes,
+        petitioner_ref=ref,
+        same_matter=_same_matter(context, registration, earlier),
+    )
+
+
+async def record(
+    uow: IntakeUnitOfWork,
+    context: IntakeContext,
+    prepared: Prepared,
+    *,
+    sequence: int,
+    now: datetime,
+) -> Registered:
+    """Write a petition numbered ``sequence`` of its office's year of ``now``, its sealed
+    identity and ``petition.registered``: pending writes, so that many of them go out in
+    one statement."""
+    registration, identity = prepared.registration, prepared.identity
+    petition = Petition.register(
+        registration,
+        petition_id=uuid.uuid4(),
+        registration_number=format_registration_number(
+            registration.office_id, registration_year(now, context.zone), sequence
+        ),
+        registered_at=now,
+        petitioner_ref=prepared.petitioner_ref,
+        published_summary=redact(registration.summary, () if identity is None else identity.names),
+    )
+    query_code = new_query_code()
+    code_hash = context.keyed.query_code_hash(petition.registration_number, query_code)
+    await uow.petitions.add(petition, query_code_hash=code_hash)
+    if identity is not None:
+        sealed = context.cipher.seal(identity.to_json(), context=str(petition.petition_id))
+        indexes = prepared.indexes
+        await uow.identities.add(
+            StoredIdentity(petition.petition_id, sealed, indexes.id_number, indexes.phone), at=now
+        )
+    subject = integration_events.subject(petition.petition_id)
+    await uow.publish(integration_events.registered(petition), subject=subject)
+    log.info(
+        "petition.registered",
+        petition_id=str(petition.petition_id),
+        registration_number=petition.registration_number,
+    )
+    return Registered(petition=petition, query_code=query_code)
+
+
 async def register_petition(
     uow: IntakeUnitOfWork,
     context: IntakeContext,
@@ -71,44 +153,17 @@ async def register_petition(
 ) -> Registered:
     """Register and number a petition and announce it (``petition.registered``); a repeat is
     linked to its original (``petition.repeat_linked``), an urgent one reported at once."""
-    if registration.anonymous != (identity is None):
-        raise ValueError("exactly a real-name petition carries an identity")
+    if registration.urgent and urgent_reported_to is None:
+        raise ValueError("an urgent petition names the leader it is reported to")
     now = context.clock.now()
-    indexes = BlindIndexes.of(identity, context.keyed)
-    earlier = await uow.petitions.by_same_petitioner(
-        id_number_index=indexes.id_number, phone_index=indexes.phone
-    )
-    # One reference per person, even when this time they gave only the phone.
-    ref = next((p.petitioner_ref for p in earlier if p.petitioner_ref), None)
-    ref = ref or indexes.petitioner_ref(context.keyed)
-    if identity is not None and ref is None:
-        raise ValueError("a real-name identity needs an ID number or a phone")
+    prepared = await prepare(uow, context, registration, identity=identity)
     # Everything that can be done before taking the office's number is done first: the
     # counter row stays locked from here to the commit.
-    match = _same_matter(context, registration, earlier)
     year = registration_year(now, context.zone)
-    sequence = await uow.counters.next_value(office_id=registration.office_id, year=year)
-    petition = Petition.register(
-        registration,
-        petition_id=uuid.uuid4(),
-        registration_number=format_registration_number(registration.office_id, year, sequence),
-        registered_at=now,
-        petitioner_ref=ref,
-        published_summary=redact(registration.summary, () if identity is None else identity.names),
-    )
-    query_code = new_query_code()
-    code_hash = context.keyed.query_code_hash(petition.registration_number, query_code)
-    await uow.petitions.add(petition, query_code_hash=code_hash)
-    if identity is not None:
-        sealed = context.cipher.seal(identity.to_json(), context=str(petition.petition_id))
-        await uow.identities.add(
-            StoredIdentity(petition.petition_id, sealed, indexes.id_number, indexes.phone), at=now
-        )
-    subject = integration_events.subject(petition.petition_id)
-    await uow.publish(integration_events.registered(petition), subject=subject)
-    if registration.urgent:
-        if urgent_reported_to is None:
-            raise ValueError("an urgent petition names the leader it is reported to")
+    (sequence,) = await uow.counters.take(office_id=registration.office_id, year=year)
+    registered = await record(uow, context, prepared, sequence=sequence, now=now)
+    petition = registered.petition
+    if urgent_reported_to is not None and registration.urgent:
         petition = petition.report_urgent(now)
         await uow.petitions.save(petition)
         await uow.publish(
@@ -117,18 +172,17 @@ async def register_petition(
                 reported_to=urgent_reported_to,
                 reported_by=registration.registered_by or SYSTEM_ACTOR,
             ),
-            subject=subject,
+            subject=integration_events.subject(petition.petition_id),
         )
-    original = None
-    if match is not None:
-        petition, original = await _link_repeat(uow, context, petition, match)
+    if prepared.same_matter is None:
+        return Registered(petition=petition, query_code=registered.query_code)
+    petition, original = await _link_repeat(uow, context, petition, prepared.same_matter)
     log.info(
-        "petition.registered",
+        "petition.repeat_linked",
         petition_id=str(petition.petition_id),
-        registration_number=petition.registration_number,
-        repeat=original is not None,
+        original_registration_number=original.registration_number,
     )
-    return Registered(petition=petition, query_code=query_code, original=original)
+    return Registered(petition=petition, query_code=registered.query_code, original=original)
 
 
 def _same_matter(
