@@ -40,8 +40,10 @@ import uvicorn
 from fastapi import FastAPI, Request
 from sqlalchemy import JSON, Column, MetaData, Table, Uuid, insert
 
+from huiyin_intake.config import IntakeSettings
 from huiyin_shared.db.engine import create_engine
 from huiyin_shared.db.migrations import upgrade
+from huiyin_shared.runtime import settle_garbage_collector
 from huiyin_shared.testing.infrastructure import create_database, drop_database
 
 ADMIN = os.environ.get("HUIYIN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -148,7 +150,8 @@ def serve_raw(port: int, database_url: str) -> None:
     """The baseline: FastAPI + one INSERT per POST through SQLAlchemy async."""
     metadata = MetaData()
     rows = Table("bench_raw", metadata, Column("id", Uuid, primary_key=True), Column("body", JSON))
-    engine = create_engine(database_url)  # the same pool settings as the services
+    # The same pool settings as the intake service.
+    engine = create_engine(database_url, pool_size=IntakeSettings().database_pool_size)
     app = FastAPI()
 
     @app.get("/ready")
@@ -169,6 +172,7 @@ def serve_raw(port: int, database_url: str) -> None:
         await engine.dispose()  # its connections belong to this loop, not uvicorn's
 
     asyncio.run(create())
+    settle_garbage_collector()  # as a service process does
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 
 

@@ -19,12 +19,14 @@ from sqlalchemy import (
     Uuid,
     event,
     func,
+    insert,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from huiyin_shared.db.engine import create_engine, session_factory
+from huiyin_shared.db.engine import create_engine, reading_session_factory, session_factory
 from huiyin_shared.db.writes import (
+    ReadsOnlyError,
     defer_insert,
     defer_update,
     discard_pending_writes,
@@ -146,4 +148,27 @@ async def test_discarded_writes_are_never_sent(engine: AsyncEngine) -> None:
         discard_pending_writes(session)
         await session.commit()
     async with sessions() as session:
+        assert await count(session, events) == 0
+
+
+async def in_transaction(session: AsyncSession) -> bool:
+    raw = await (await session.connection()).get_raw_connection()
+    return bool(raw.driver_connection.is_in_transaction())  # type: ignore[union-attr]
+
+
+async def test_a_reading_session_reads_outside_a_transaction_and_refuses_writes(
+    engine: AsyncEngine,
+) -> None:
+    async with reading_session_factory(engine)() as session:
+        assert await count(session, parents) == 0
+        if engine.dialect.name == "postgresql":
+            assert not await in_transaction(session)
+        with pytest.raises(ReadsOnlyError):
+            await session.execute(insert(parents).values(id=uuid.uuid4(), name="甲", version=1))
+        with pytest.raises(ReadsOnlyError):
+            defer_insert(session, events, {"label": "never"})
+    async with session_factory(engine)() as session:
+        assert await count(session, parents) == 0
+        if engine.dialect.name == "postgresql":
+            assert await in_transaction(session)
         assert await count(session, events) == 0

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Iterator, Sequence
 
 import pytest
 import structlog
 
-from huiyin_shared.runtime import Command, ServiceApp, run_cli
+from huiyin_shared.runtime import (
+    GC_YOUNGEST_THRESHOLD,
+    Command,
+    ServiceApp,
+    run_cli,
+    settle_garbage_collector,
+)
 from huiyin_shared.settings import ServiceSettings
 
 
@@ -114,3 +121,14 @@ def test_serving_on_development_keys_is_logged_as_a_warning(
     with pytest.raises(AssertionError, match="must not start"):
         run(["worker"], {})
     assert "service.development_keys" in capsys.readouterr().out
+
+
+def test_a_service_process_freezes_its_start_up_heap_and_collects_less_often() -> None:
+    before = gc.get_threshold()
+    try:
+        settle_garbage_collector()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (GC_YOUNGEST_THRESHOLD, *before[1:])
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

@@ -18,7 +18,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from huiyin_shared.clock import Clock, clock_from_settings
-from huiyin_shared.db.engine import engine_from_settings, session_factory
+from huiyin_shared.db.engine import (
+    engine_from_settings,
+    reading_session_factory,
+    session_factory,
+)
 from huiyin_shared.db.uow import UnitOfWork
 from huiyin_shared.logging import describe_error
 from huiyin_shared.messaging.broker import Broker
@@ -67,6 +71,7 @@ class Platform:
         self.clock = clock or clock_from_settings(settings.clock_control_file)
         self.engine = engine or engine_from_settings(settings)
         self.sessions: async_sessionmaker[Any] = session_factory(self.engine)
+        self.reading_sessions: async_sessionmaker[Any] = reading_session_factory(self.engine)
         self.tables = tables
         self.outbox = OutboxWriter(
             table=tables.outbox, producer=settings.service_name, clock=self.clock
@@ -104,11 +109,13 @@ class Platform:
         """A plain unit of work; services subclass UnitOfWork to add repositories."""
         return self.unit_of_work_factory(UnitOfWork)()
 
-    def unit_of_work_factory(self, kind: type[U]) -> Callable[[], U]:
-        """Factory of a service's unit of work, committing through this platform's outbox."""
+    def unit_of_work_factory(self, kind: type[U], *, reads_only: bool = False) -> Callable[[], U]:
+        """Factory of a service's unit of work, committing through this platform's outbox;
+        ``reads_only``: one that reads outside any transaction and cannot write."""
+        sessions = self.reading_sessions if reads_only else self.sessions
 
         def make() -> U:
-            return kind(self.sessions, self.outbox, relay=self.relay)
+            return kind(sessions, self.outbox, relay=self.relay)
 
         return make
 

@@ -12,6 +12,7 @@ and scraped. Several processes of one service may run at once (see docs/operatio
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -145,6 +146,7 @@ def run_cli(
     relay = not getattr(args, "no_relay", False)
     service = bootstrap(settings, consumers=consumers)
     app = build_app(service, with_routes=command == "serve", relay=relay)
+    settle_garbage_collector()
     uvicorn.run(
         app,
         host=settings.http_host,
@@ -154,6 +156,25 @@ def run_cli(
         server_header=False,
         timeout_graceful_shutdown=10,
     )
+
+
+GC_YOUNGEST_THRESHOLD = 10_000
+"""New objects between two collections of the youngest generation (Python's default: 700)."""
+
+
+def settle_garbage_collector() -> None:
+    """Freeze what start-up built (modules, schemas, the app), which lives as long as the
+    process, out of the collector's scans, and collect the youngest generation less often.
+
+    Every request makes hundreds of objects, so at the defaults the collector ran every few
+    requests and each full collection walked the whole start-up heap: measured on intake's
+    benchmark, a quarter of a millisecond of CPU per submission and pauses that showed at
+    p99. Only for a service's own process: a test process starts many apps, and freezing
+    each would keep their garbage for good.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNGEST_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def _guard_development_keys(settings: ServiceSettings) -> None:

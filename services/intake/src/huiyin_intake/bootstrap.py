@@ -57,6 +57,7 @@ def bootstrap(
     )
     # Only where the relay runs: API-only replicas (--no-relay) leave it to the workers.
     platform.add_background("intake-housekeeping", housekeeping.run)
+    reading = platform.unit_of_work_factory(IntakeUnitOfWork, reads_only=True)
     submissions = PortalSubmissions(
         uow, context, answer_of=_portal_answer, max_group=settings.registration_group_max
     )
@@ -72,8 +73,8 @@ def bootstrap(
         ),
         routers=[
             build_router(uow, context),
-            build_portal_router(uow, context, submissions),
-            build_open311_router(uow, context, submissions),
+            build_portal_router(uow, reading, context, submissions),
+            build_open311_router(uow, reading, context, submissions),
         ],
     )
 

@@ -34,6 +34,18 @@ class IntakeSettings(ServiceSettings):
         description="How long an event waits for others to join its transaction (0: none).",
     )
 
+    # The front door: portal bursts hold a connection per request while it reads. A pool
+    # smaller than the usual number of requests in progress opens and closes a connection
+    # for every request over it (SQLAlchemy drops overflow connections when they come back).
+    database_pool_size: int = Field(
+        default=20,
+        ge=1,
+        description=(
+            "Database connections per process; as many again may open as overflow. Keep "
+            "replicas × 2 × this under the server's `max_connections`."
+        ),
+    )
+
     identity_keys: dict[str, SecretStr] = Field(
         default_factory=lambda: {DEV_IDENTITY_KEY_ID: SecretStr(DEV_IDENTITY_KEY)},
         description='JSON object of key id → base64 AES-256 key, e.g. {"2026-11": "…"}.',

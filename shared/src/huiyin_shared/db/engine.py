@@ -58,8 +58,24 @@ def engine_from_settings(settings: ServiceSettings) -> AsyncEngine:
     return create_engine(settings.sqlalchemy_url(), pool_size=settings.database_pool_size)
 
 
+READS_ONLY = "huiyin.reads_only"
+"""Marks, in ``Session.info``, a session of :func:`reading_session_factory`."""
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[Any]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def reading_session_factory(engine: AsyncEngine) -> async_sessionmaker[Any]:
+    """Sessions that only read, each statement on its own: no transaction, so neither a
+    BEGIN nor a ROLLBACK round trip. A write through one is refused before it is sent
+    (see :mod:`huiyin_shared.db.writes`)."""
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"),
+        expire_on_commit=False,
+        autoflush=False,
+        info={READS_ONLY: True},
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -27,7 +27,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.dml import Insert, Update
 
+from huiyin_shared.db.engine import READS_ONLY
+
 _INFO_KEY = "huiyin.pending_writes"
+
+
+class ReadsOnlyError(RuntimeError):
+    """A write through a session that only reads, which would commit on its own."""
+
+
 _NAMED_POSTGRESQL = PGDialect(paramstyle="named")  # type: ignore[no-untyped-call]
 
 
@@ -79,10 +87,12 @@ async def send_pending_writes(session: AsyncSession) -> None:
 
 def discard_pending_writes(session: AsyncSession) -> None:
     """Forget the pending writes (a rollback)."""
-    _pending(session.sync_session).clear()
+    session.sync_session.info.get(_INFO_KEY, []).clear()
 
 
 def _pending(session: Session) -> list[_Insert | _Update]:
+    if session.info.get(READS_ONLY):
+        raise ReadsOnlyError("this unit of work only reads")
     pending: list[_Insert | _Update] = session.info.setdefault(_INFO_KEY, [])
     return pending
 
@@ -110,6 +120,10 @@ def _send(session: Session) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _send_before_any_statement(state: ORMExecuteState) -> None:
+    if state.session.info.get(READS_ONLY):
+        if state.is_insert or state.is_update or state.is_delete:
+            raise ReadsOnlyError("this unit of work only reads")
+        return
     # The autoflush of pending writes: whatever runs next may read what they write.
     _send(state.session)
 

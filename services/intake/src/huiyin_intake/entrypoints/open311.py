@@ -147,11 +147,16 @@ def _status_notes(timeline: list[Milestone]) -> str | None:
 
 def build_open311_router(
     uow_factory: Callable[[], IntakeUnitOfWork],
+    reading_uow_factory: Callable[[], IntakeUnitOfWork],
     context: IntakeContext,
     submissions: PortalSubmissions,
 ) -> APIRouter:
     router = APIRouter(prefix="/open311/v2", tags=["open311"])
     UoW = Annotated[IntakeUnitOfWork, Depends(unit_of_work_dependency(uow_factory))]  # noqa: N806
+    # A submission only reads in its request (its writes go in its office's group).
+    ReadingUoW = Annotated[  # noqa: N806
+        IntakeUnitOfWork, Depends(unit_of_work_dependency(reading_uow_factory))
+    ]
 
     @router.get("/services.{fmt}")
     async def services(fmt: FormatPath) -> Response:
@@ -185,7 +190,7 @@ def build_open311_router(
         )
 
     @router.post("/requests.{fmt}")
-    async def create(fmt: FormatPath, request: Request, uow: UoW) -> Response:
+    async def create(fmt: FormatPath, request: Request, uow: ReadingUoW) -> Response:
         """Submit a petition (form-encoded, as GeoReport clients send it)."""
         form = {k: str(v) for k, v in (await request.form()).items()}
         try:

@@ -87,15 +87,20 @@ class Accepted(BaseModel):
 
 def build_portal_router(
     uow_factory: Callable[[], IntakeUnitOfWork],
+    reading_uow_factory: Callable[[], IntakeUnitOfWork],
     context: IntakeContext,
     submissions: PortalSubmissions,
 ) -> APIRouter:
     router = APIRouter(prefix="/v1/portal", tags=["portal"])
     UoW = Annotated[IntakeUnitOfWork, Depends(unit_of_work_dependency(uow_factory))]  # noqa: N806
+    # A submission only reads in its request (its writes go in its office's group).
+    ReadingUoW = Annotated[  # noqa: N806
+        IntakeUnitOfWork, Depends(unit_of_work_dependency(reading_uow_factory))
+    ]
 
-    def portal(scope: PortalScope) -> Callable[..., Any]:
+    def portal(scope: PortalScope, unit_of_work: Any = UoW) -> Callable[..., Any]:
         async def dependency(
-            uow: UoW,
+            uow: unit_of_work,
             x_api_key: Annotated[
                 str | None, Header(max_length=200, description="The portal's API key.")
             ] = None,
@@ -134,9 +139,9 @@ def build_portal_router(
     )
     async def submit(
         body: PortalSubmissionIn,
-        uow: UoW,
+        uow: ReadingUoW,
         response: Response,
-        key: Annotated[PortalKey, Depends(portal(PortalScope.SUBMIT))],
+        key: Annotated[PortalKey, Depends(portal(PortalScope.SUBMIT, ReadingUoW))],
         idempotency_key: Annotated[
             str | None,
             Header(

@@ -86,8 +86,8 @@ class PortalSubmissions:
         metrics.REGISTRATIONS_WAITING.set_function(lambda: self._groups.waiting)
 
     async def submit(self, uow: IntakeUnitOfWork, submission: Submission) -> Submitted:
-        """Register a submission. ``uow`` is the request's own; it is only read from here,
-        then committed by a repeat registered alone or else rolled back."""
+        """Register a submission. ``uow`` is the request's own and only read from (it may
+        be a reading unit of work); every write is in a transaction of its own."""
         if submission.registration.urgent:
             raise ValueError("portals do not report urgent petitions; clerks do")
         claim = submission.idempotency
@@ -98,9 +98,9 @@ class PortalSubmissions:
         prepared = await registration.prepare(
             uow, self._context, submission.registration, identity=submission.identity
         )
+        await uow.rollback()  # frees its connection while the submission is registered
         if prepared.same_matter is not None:
-            return await self._alone(uow, submission)
-        await uow.rollback()  # frees its connection while the submission waits for its group
+            return await self._alone(submission)
         office_id = submission.registration.office_id
         ready = _Ready(submission, prepared, current_correlation_id())
         return await self._groups.submit(office_id, ready)
@@ -131,7 +131,10 @@ class PortalSubmissions:
             outcomes.update(zip(together, submitted, strict=True))
         for index in after:
             bind_correlation(group[index].correlation_id)
-            outcomes[index] = await self._alone_in_own_transaction(group[index].submission)
+            try:
+                outcomes[index] = await self._alone(group[index].submission)
+            except Exception as exc:
+                outcomes[index] = exc
         return [outcomes[i] for i in range(len(group))]
 
     async def _together(self, office_id: str, group: Sequence[_Ready]) -> list[Submitted]:
@@ -156,33 +159,27 @@ class PortalSubmissions:
             await uow.commit()
         return submitted
 
-    async def _alone_in_own_transaction(self, submission: Submission) -> Submitted | Exception:
-        try:
-            async with self._uow_factory() as uow:
-                return await self._alone(uow, submission)
-        except Exception as exc:
-            return exc
-
-    async def _alone(self, uow: IntakeUnitOfWork, submission: Submission) -> Submitted:
-        """The whole registration in ``uow``'s transaction, repeats linked, then committed."""
+    async def _alone(self, submission: Submission) -> Submitted:
+        """The whole registration in a transaction of its own, a repeat linked."""
         done: list[Registered] = []
+        async with self._uow_factory() as uow:
 
-        async def produce() -> tuple[int, dict[str, Any]]:
-            registered = await registration.register_petition(
-                uow, self._context, submission.registration, identity=submission.identity
-            )
-            done.append(registered)
-            return CREATED, self._answer_of(registered)
+            async def produce() -> tuple[int, dict[str, Any]]:
+                registered = await registration.register_petition(
+                    uow, self._context, submission.registration, identity=submission.identity
+                )
+                done.append(registered)
+                return CREATED, self._answer_of(registered)
 
-        claim = submission.idempotency
-        if claim is None:
-            status, answer = await produce()
-            replayed = False
-        else:
-            status, answer, replayed = await portal_service.idempotent(
-                uow, self._context, claim, produce
-            )
-        await uow.commit()
+            claim = submission.idempotency
+            if claim is None:
+                status, answer = await produce()
+                replayed = False
+            else:
+                status, answer, replayed = await portal_service.idempotent(
+                    uow, self._context, claim, produce
+                )
+            await uow.commit()
         return Submitted(status, answer, replayed, done[0] if done else None)
 
 
