@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -165,24 +165,15 @@ class PetitionRepository:
         self, *, id_number_index: str | None, phone_index: str | None
     ) -> list[Petition]:
         """Earlier petitions whose identity matches either blind index, oldest first."""
-        matches = [
-            column == value
-            for column, value in (
-                (identities.c.id_number_index, id_number_index),
-                (identities.c.phone_index, phone_index),
-            )
+        given = {
+            name: value
+            for name, value in (("id_number_index", id_number_index), ("phone_index", phone_index))
             if value is not None
-        ]
-        if not matches:
+        }
+        if not given:
             return []
-        statement = (
-            select(petitions)
-            .join(identities, identities.c.petition_id == petitions.c.petition_id)
-            .where(or_(*matches))
-            .order_by(petitions.c.registered_at, petitions.c.registration_number)
-            .limit(200)
-        )
-        return [_to_petition(row._mapping) for row in await self._session.execute(statement)]
+        statement = _SAME_PETITIONER[tuple(given)]
+        return [_to_petition(row._mapping) for row in await self._session.execute(statement, given)]
 
     async def count_linked(self, *, original_petition_id: uuid.UUID) -> int:
         total = await self._session.scalar(
@@ -191,6 +182,23 @@ class PetitionRepository:
             .where(petitions.c.original_petition_id == original_petition_id)
         )
         return int(total or 0)
+
+
+def _same_petitioner(*indexes: str) -> Select[Any]:
+    return (
+        select(petitions)
+        .join(identities, identities.c.petition_id == petitions.c.petition_id)
+        .where(or_(*(identities.c[index] == bindparam(index) for index in indexes)))
+        .order_by(petitions.c.registered_at, petitions.c.registration_number)
+        .limit(200)
+    )
+
+
+# Every registration runs one of these: built once, so a request neither builds nor hashes it.
+_SAME_PETITIONER: dict[tuple[str, ...], Select[Any]] = {
+    indexes: _same_petitioner(*indexes)
+    for indexes in (("id_number_index",), ("phone_index",), ("id_number_index", "phone_index"))
+}
 
 
 def _to_row(petition: Petition) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,6 +28,14 @@ class PortalKey:
     replaced_by: str | None
 
 
+# Every submission runs these: built once, so a request neither builds nor hashes them.
+_KEY_BY_ID = select(portal_keys).where(portal_keys.c.key_id == bindparam("key_id"))
+_RECORD_BY_KEY = select(idempotency_records).where(
+    idempotency_records.c.portal_id == bindparam("portal_id"),
+    idempotency_records.c.idempotency_key == bindparam("key"),
+)
+
+
 class PortalKeyRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -47,9 +55,7 @@ class PortalKeyRepository:
         )
 
     async def get(self, *, key_id: str) -> PortalKey | None:
-        row = (
-            await self._session.execute(select(portal_keys).where(portal_keys.c.key_id == key_id))
-        ).one_or_none()
+        row = (await self._session.execute(_KEY_BY_ID, {"key_id": key_id})).one_or_none()
         return None if row is None else _to_key(row._mapping)
 
     async def all(self) -> list[PortalKey]:
@@ -117,11 +123,8 @@ class IdempotencyRepository:
         return record
 
     async def find(self, *, portal_id: str, key: str) -> IdempotencyRecord | None:
-        table = idempotency_records
         row = (
-            await self._session.execute(
-                select(table).where(table.c.portal_id == portal_id, table.c.idempotency_key == key)
-            )
+            await self._session.execute(_RECORD_BY_KEY, {"portal_id": portal_id, "key": key})
         ).one_or_none()
         if row is None:
             return None
