@@ -10,16 +10,44 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Insert, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from huiyin_shared.db.dialect import dialect_insert
+from huiyin_shared.db.dialect import DialectInsert, per_dialect
 from huiyin_supervision.db import OPENED_COLUMNS, petition_clocks
 from huiyin_supervision.domain import explanation
 from huiyin_supervision.domain.clocks import ClockStop, PetitionClock
 from huiyin_supervision.domain.policies import ClockKind
 
 _KEY = [petition_clocks.c.petition_id, petition_clocks.c.clock]
+
+
+# Built once: every petition's events run these (see huiyin_shared.db.dialect).
+@per_dialect
+def _open(insert: DialectInsert) -> Insert:
+    stmt = insert(petition_clocks)
+    return stmt.on_conflict_do_update(
+        index_elements=_KEY,
+        set_={name: stmt.excluded[name] for name in OPENED_COLUMNS},
+        where=petition_clocks.c.opened_at.is_(None),
+    )
+
+
+@per_dialect
+def _record_stop(insert: DialectInsert) -> Insert:
+    stmt = insert(petition_clocks)
+    return stmt.on_conflict_do_update(
+        index_elements=_KEY,
+        set_={"met_at": stmt.excluded.met_at, "met_event": stmt.excluded.met_event},
+        where=petition_clocks.c.met_at.is_(None),
+    )
+
+
+_OPENED_CLOCK = select(petition_clocks).where(
+    petition_clocks.c.petition_id == bindparam("petition_id"),
+    petition_clocks.c.clock == bindparam("clock"),
+    petition_clocks.c.opened_at.is_not(None),
+)
 
 
 class ClockRepository:
@@ -32,13 +60,8 @@ class ClockRepository:
         A stop recorded before (an out-of-order decision) is kept; a clock already opened
         is left unchanged, so opening twice is harmless.
         """
-        stmt = dialect_insert(self._session, petition_clocks)
         await self._session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=_KEY,
-                set_={name: stmt.excluded[name] for name in OPENED_COLUMNS},
-                where=petition_clocks.c.opened_at.is_(None),
-            ),
+            _open(self._session),
             {
                 "petition_id": clock.petition_id,
                 "clock": clock.clock.value,
@@ -59,13 +82,8 @@ class ClockRepository:
         self, *, petition_id: uuid.UUID, clock: ClockKind, stop: ClockStop
     ) -> None:
         """Mark the clock met; the first stop wins. Works before the clock is opened."""
-        stmt = dialect_insert(self._session, petition_clocks)
         await self._session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=_KEY,
-                set_={"met_at": stmt.excluded.met_at, "met_event": stmt.excluded.met_event},
-                where=petition_clocks.c.met_at.is_(None),
-            ),
+            _record_stop(self._session),
             {
                 "petition_id": petition_id,
                 "clock": clock.value,
@@ -78,11 +96,7 @@ class ClockRepository:
         """The opened clock, or None (also while only an early stop is known)."""
         row = (
             await self._session.execute(
-                select(petition_clocks).where(
-                    petition_clocks.c.petition_id == petition_id,
-                    petition_clocks.c.clock == clock.value,
-                    petition_clocks.c.opened_at.is_not(None),
-                )
+                _OPENED_CLOCK, {"petition_id": petition_id, "clock": clock.value}
             )
         ).one_or_none()
         return None if row is None else _to_clock(row._mapping)

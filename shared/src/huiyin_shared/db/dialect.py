@@ -7,7 +7,9 @@ parameters, so SQLAlchemy finds the compiled form in its cache instead of walkin
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Callable
+from functools import cache, partial
+from typing import TypeVar
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
@@ -17,6 +19,35 @@ from sqlalchemy.ext.asyncio import AsyncSession
 def dialect_insert(session: AsyncSession, table: Table) -> postgresql.Insert | sqlite.Insert:
     """``INSERT INTO table`` in the session's dialect (it has ``on_conflict_do_*``)."""
     return _insert(table, session.get_bind().dialect.name)
+
+
+S = TypeVar("S")
+
+DialectInsert = Callable[[Table], postgresql.Insert | sqlite.Insert]
+
+
+def per_dialect(build: Callable[[DialectInsert], S]) -> Callable[[AsyncSession], S]:
+    """A statement with dialect clauses (ON CONFLICT …) built once per dialect.
+
+    ``build`` gets the dialect's ``insert`` and returns the whole statement, its values
+    left to execute parameters; the decorated function gives a session's statement::
+
+        @per_dialect
+        def _upsert(insert: DialectInsert) -> Insert:
+            stmt = insert(table)
+            return stmt.on_conflict_do_update(index_elements=[...], set_={...})
+
+        await session.execute(_upsert(session), values)
+    """
+    built: dict[str, S] = {}
+
+    def statement(session: AsyncSession) -> S:
+        dialect = session.get_bind().dialect.name
+        if dialect not in built:
+            built[dialect] = build(partial(_insert, dialect=dialect))
+        return built[dialect]
+
+    return statement
 
 
 @cache

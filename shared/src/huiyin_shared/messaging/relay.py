@@ -17,7 +17,7 @@ from typing import Any
 
 import asyncpg
 import structlog
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
@@ -58,6 +58,29 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_interval = poll_interval
         self._retention = retention
+        # Built once: a relay runs it for every batch, and building it costs more than a row.
+        table = self._table
+        batch = (
+            select(table.c.position)
+            .where(table.c.sent_at.is_(None))
+            .order_by(table.c.position)
+            .limit(batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        self._claim = (
+            update(table)
+            .where(table.c.position.in_(batch))
+            .values(sent_at=bindparam("now"))
+            .returning(
+                table.c.position,
+                table.c.event_id,
+                table.c.event_type,
+                table.c.routing_key,
+                table.c.envelope,
+                table.c.correlation_id,
+                table.c.created_at,
+            )
+        )
         self._wake = asyncio.Event()
         self._running = False
 
@@ -80,27 +103,7 @@ class OutboxRelay:
             # Claimed and marked sent in one statement, the row locks held until the commit:
             # if a publish fails the row is unmarked again below, and if the process dies
             # first the transaction rolls back and the rows are unsent as before.
-            claim = (
-                select(table.c.position)
-                .where(table.c.sent_at.is_(None))
-                .order_by(table.c.position)
-                .limit(self._batch_size)
-                .with_for_update(skip_locked=True)
-            )
-            claimed = await session.execute(
-                update(table)
-                .where(table.c.position.in_(claim))
-                .values(sent_at=self._clock.now())
-                .returning(
-                    table.c.position,
-                    table.c.event_id,
-                    table.c.event_type,
-                    table.c.routing_key,
-                    table.c.envelope,
-                    table.c.correlation_id,
-                    table.c.created_at,
-                )
-            )
+            claimed = await session.execute(self._claim, {"now": self._clock.now()})
             rows = sorted(claimed.all(), key=lambda row: row.position)
             if not rows:
                 return 0

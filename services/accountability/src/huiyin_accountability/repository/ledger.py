@@ -6,11 +6,26 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy import RowMapping, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huiyin_accountability.db import HEAD_ID, ledger_entries, ledger_head
 from huiyin_accountability.domain.ledger import LedgerEntry, LedgerHead
+
+# Built once: every group of events runs these.
+_HEAD = select(ledger_head.c.last_sequence, ledger_head.c.last_hash).where(
+    ledger_head.c.id == HEAD_ID
+)
+_LOCK_HEAD = _HEAD.with_for_update()
+_APPEND = insert(ledger_entries)
+_MOVE_HEAD = (
+    update(ledger_head)
+    .where(ledger_head.c.id == HEAD_ID)
+    .values(last_sequence=bindparam("sequence"), last_hash=bindparam("hash"))
+)
+_RECORDED = select(ledger_entries.c.event_id).where(
+    ledger_entries.c.event_id.in_(bindparam("ids", expanding=True))
+)
 
 
 class LedgerRepository:
@@ -27,33 +42,22 @@ class LedgerRepository:
         return await self._head(for_update=False)
 
     async def _head(self, *, for_update: bool) -> LedgerHead:
-        query = select(ledger_head.c.last_sequence, ledger_head.c.last_hash).where(
-            ledger_head.c.id == HEAD_ID
-        )
-        if for_update:
-            query = query.with_for_update()
-        row = (await self._session.execute(query)).one()
+        row = (await self._session.execute(_LOCK_HEAD if for_update else _HEAD)).one()
         return LedgerHead(last_sequence=row.last_sequence, last_hash=row.last_hash)
 
     async def append(self, entries: Sequence[LedgerEntry]) -> None:
         """Insert the entries and move the head onto the last (call with the head locked)."""
         if not entries:
             return
-        await self._session.execute(insert(ledger_entries), [asdict(e) for e in entries])
+        await self._session.execute(_APPEND, [asdict(e) for e in entries])
         last = entries[-1]
-        await self._session.execute(
-            update(ledger_head)
-            .where(ledger_head.c.id == HEAD_ID)
-            .values(last_sequence=last.sequence, last_hash=last.hash)
-        )
+        await self._session.execute(_MOVE_HEAD, {"sequence": last.sequence, "hash": last.hash})
 
     async def recorded(self, event_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
         """Which of these events already have an entry."""
         if not event_ids:
             return set()
-        rows = await self._session.execute(
-            select(ledger_entries.c.event_id).where(ledger_entries.c.event_id.in_(event_ids))
-        )
+        rows = await self._session.execute(_RECORDED, {"ids": list(event_ids)})
         return {row.event_id for row in rows}
 
     async def get_by_event(self, *, event_id: uuid.UUID) -> LedgerEntry | None:

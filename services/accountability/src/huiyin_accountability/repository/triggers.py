@@ -8,15 +8,48 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import Insert, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huiyin_accountability.db import trigger_checks, trigger_facts
 from huiyin_accountability.domain.facts import Fact
 from huiyin_accountability.domain.triggers import Watch
-from huiyin_shared.db.dialect import dialect_insert
+from huiyin_shared.db.dialect import DialectInsert, per_dialect
 
 PENDING, CLEARED, FIRED = "pending", "cleared", "fired"
+
+
+# Built once: every group of facts runs these (see huiyin_shared.db.dialect).
+@per_dialect
+def _add_facts(insert: DialectInsert) -> Insert:
+    return insert(trigger_facts).on_conflict_do_nothing().returning(trigger_facts.c.event_id)
+
+
+@per_dialect
+def _schedule(insert: DialectInsert) -> Insert:
+    stmt = insert(trigger_checks)
+    return stmt.on_conflict_do_update(
+        index_elements=[trigger_checks.c.rule_id, trigger_checks.c.subject_key],
+        set_={name: stmt.excluded[name] for name in ("status", "check_at", "updated_at")},
+        where=trigger_checks.c.status != FIRED,
+    )
+
+
+_PETITIONS_OF_CASES = select(trigger_facts.c.petition_id).where(
+    trigger_facts.c.case_id.in_(bindparam("cases", expanding=True)),
+    trigger_facts.c.event_type == "case.opened",
+)
+_REOPEN_CLEARED = (
+    update(trigger_checks)
+    .where(
+        trigger_checks.c.status == CLEARED,
+        or_(
+            trigger_checks.c.petition_id.in_(bindparam("petitions", expanding=True)),
+            trigger_checks.c.case_id.in_(bindparam("cases", expanding=True)),
+        ),
+    )
+    .values(status=PENDING, check_at=bindparam("new_check_at"), updated_at=bindparam("now"))
+)
 
 
 @dataclass(frozen=True)
@@ -33,13 +66,8 @@ class TriggerRepository:
         """Store the facts, each once; the event ids not stored before."""
         if not facts:
             return set()
-        stmt = (
-            dialect_insert(self._session, trigger_facts)
-            .on_conflict_do_nothing()
-            .returning(trigger_facts.c.event_id)
-        )
         rows = await self._session.execute(
-            stmt,
+            _add_facts(self._session),
             [
                 {
                     "event_id": fact.event_id,
@@ -97,10 +125,7 @@ class TriggerRepository:
         if not case_ids:
             return set()
         rows = await self._session.execute(
-            select(trigger_facts.c.petition_id).where(
-                trigger_facts.c.case_id.in_(bindparam("cases", expanding=True)),
-                trigger_facts.c.event_type == "case.opened",
-            ),
+            _PETITIONS_OF_CASES,
             {"cases": list(case_ids)},
         )
         return {row.petition_id for row in rows if row.petition_id is not None}
@@ -113,13 +138,8 @@ class TriggerRepository:
         """
         if not checks:
             return
-        stmt = dialect_insert(self._session, trigger_checks)
         await self._session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[trigger_checks.c.rule_id, trigger_checks.c.subject_key],
-                set_={name: stmt.excluded[name] for name in ("status", "check_at", "updated_at")},
-                where=trigger_checks.c.status != FIRED,
-            ),
+            _schedule(self._session),
             [
                 {
                     "rule_id": watch.rule_id,
@@ -146,17 +166,7 @@ class TriggerRepository:
         if not petition_ids and not case_ids:
             return
         await self._session.execute(
-            update(trigger_checks)
-            .where(
-                trigger_checks.c.status == CLEARED,
-                or_(
-                    trigger_checks.c.petition_id.in_(bindparam("petitions", expanding=True)),
-                    trigger_checks.c.case_id.in_(bindparam("cases", expanding=True)),
-                ),
-            )
-            .values(
-                status=PENDING, check_at=bindparam("new_check_at"), updated_at=bindparam("now")
-            ),
+            _REOPEN_CLEARED,
             {
                 "petitions": list(petition_ids),
                 "cases": list(case_ids),

@@ -127,10 +127,8 @@ class PetitionRepository:
 
     async def get(self, *, petition_id: uuid.UUID, for_update: bool = False) -> Petition | None:
         """One petition; ``for_update`` locks its row until the transaction ends."""
-        statement = select(petitions).where(petitions.c.petition_id == petition_id)
-        if for_update:
-            statement = statement.with_for_update()
-        row = (await self._session.execute(statement)).one_or_none()
+        statement = _PETITION_FOR_UPDATE if for_update else _PETITION
+        row = (await self._session.execute(statement, {"petition_id": petition_id})).one_or_none()
         return None if row is None else _to_petition(row._mapping)
 
     async def find_by_number(
@@ -193,6 +191,9 @@ def _same_petitioner(*indexes: str) -> Select[Any]:
         .limit(200)
     )
 
+
+_PETITION = select(petitions).where(petitions.c.petition_id == bindparam("petition_id"))
+_PETITION_FOR_UPDATE = _PETITION.with_for_update()
 
 # Every registration runs one of these: built once, so a request neither builds nor hashes it.
 _SAME_PETITIONER: dict[tuple[str, ...], Select[Any]] = {

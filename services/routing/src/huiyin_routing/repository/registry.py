@@ -15,6 +15,10 @@ from huiyin_routing.db import registry_changes, registry_versions
 _REGISTRY_LOCK = 0x48_59_52_47
 
 
+_CURRENT_VERSION = select(func.max(registry_versions.c.version))
+"""Built once: every routing decision checks it."""
+
+
 @dataclass(frozen=True)
 class RegistryVersionRow:
     version: int
@@ -53,7 +57,7 @@ class RegistryRepository:
             )
 
     async def current_version(self) -> int | None:
-        value = await self._session.scalar(select(func.max(registry_versions.c.version)))
+        value = await self._session.scalar(_CURRENT_VERSION)
         return None if value is None else int(value)
 
     async def get(self, version: int) -> RegistryVersionRow | None:

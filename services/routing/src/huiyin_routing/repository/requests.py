@@ -8,13 +8,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from huiyin_routing.db import routing_bounces, routing_decisions, routing_requests
 from huiyin_routing.domain.requests import BounceRecord, RequestStatus, RoutingRequest
 from huiyin_shared.contracts.events.common import PetitionFacts
 from huiyin_shared.db.writes import defer_insert, defer_update
+
+# Built once: every petition's events run these.
+_REQUEST = select(routing_requests).where(
+    routing_requests.c.petition_id == bindparam("petition_id")
+)
+_REQUEST_FOR_UPDATE = _REQUEST.with_for_update()
+_LAST_SEQUENCE = select(func.max(routing_decisions.c.sequence)).where(
+    routing_decisions.c.petition_id == bindparam("petition_id")
+)
+_DECISIONS = (
+    select(routing_decisions)
+    .where(routing_decisions.c.petition_id == bindparam("petition_id"))
+    .order_by(routing_decisions.c.sequence)
+)
 
 
 class RoutingRequestRepository:
@@ -28,11 +42,9 @@ class RoutingRequestRepository:
     async def get(
         self, *, petition_id: uuid.UUID, for_update: bool = False
     ) -> RoutingRequest | None:
-        query = select(routing_requests).where(routing_requests.c.petition_id == petition_id)
-        if for_update:
-            # Returns of one petition may be consumed concurrently: decide one at a time.
-            query = query.with_for_update()
-        row = (await self._session.execute(query)).one_or_none()
+        # Returns of one petition may be consumed concurrently: decide one at a time.
+        query = _REQUEST_FOR_UPDATE if for_update else _REQUEST
+        row = (await self._session.execute(query, {"petition_id": petition_id})).one_or_none()
         return None if row is None else _to_request(row._mapping)
 
     async def save(self, request: RoutingRequest) -> None:
@@ -138,19 +150,11 @@ class DecisionRepository:
         defer_insert(self._session, routing_decisions, dict(decision.__dict__))
 
     async def next_sequence(self, petition_id: uuid.UUID) -> int:
-        current = await self._session.scalar(
-            select(func.max(routing_decisions.c.sequence)).where(
-                routing_decisions.c.petition_id == petition_id
-            )
-        )
+        current = await self._session.scalar(_LAST_SEQUENCE, {"petition_id": petition_id})
         return int(current or 0) + 1
 
     async def list_for(self, petition_id: uuid.UUID) -> list[StoredDecision]:
-        rows = await self._session.execute(
-            select(routing_decisions)
-            .where(routing_decisions.c.petition_id == petition_id)
-            .order_by(routing_decisions.c.sequence)
-        )
+        rows = await self._session.execute(_DECISIONS, {"petition_id": petition_id})
         return [StoredDecision(**dict(row._mapping)) for row in rows]
 
 
