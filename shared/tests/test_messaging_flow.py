@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 
@@ -13,6 +14,7 @@ from sqlalchemy import event, select, text
 from sqlalchemy.exc import DBAPIError
 
 from huiyin_shared.contracts.catalogue import build_envelope
+from huiyin_shared.db.writes import send_pending_writes
 from huiyin_shared.messaging.broker import BrokerUnavailableError
 from huiyin_shared.messaging.publisher import OutgoingMessage
 from huiyin_shared.metrics import MESSAGES_CONSUMED
@@ -220,6 +222,59 @@ async def test_commit_wakes_the_relay_of_its_own_process_without_notify(
 
         await eventually(done, timeout=30)
         assert not [s for s in statements if s.startswith("NOTIFY")]
+    finally:
+        await local.stop()
+
+
+async def test_a_wake_up_for_rows_already_sent_costs_one_read_not_a_claim(
+    platform: Platform, broker_namespace: BrokerNamespace
+):
+    local = Platform(patient(platform.settings), tables=probe.tables)
+    local.add_consumer("probe.effects", {"testing.ping": record_effect})
+    broker_namespace.queue("probe.effects")
+    outbox = local.tables.outbox
+    try:
+        await local.start()
+        await local.broker.wait_connected(10)
+
+        async def relaying() -> bool:
+            return local.relay.running
+
+        await eventually(relaying)
+        await eventually(lambda: listening(platform))
+        # Committed elsewhere: the relay takes the rows on the commit's NOTIFY, before any
+        # wake-up of its own announces them, as a pass often does under load.
+        await publish_pings(platform, range(3), per_transaction=3)
+
+        async def sent() -> bool:
+            return await unsent(local) == 0
+
+        async def applied() -> bool:
+            return await count(local, effects) == 3
+
+        await eventually(applied, timeout=30)
+        seen = statements_seen(local)
+
+        def statements() -> list[str]:
+            return [s for s in seen if outbox.name in s]
+
+        local.relay.wake(3)  # the wake-up announcing rows already sent
+
+        async def read_once() -> bool:
+            return bool(statements())
+
+        await eventually(read_once)
+        await asyncio.sleep(0.3)
+        assert [s.split()[0] for s in statements()] == ["SELECT"], statements()
+
+        # A row nobody announced (another replica's, say) is found by that read and sent.
+        async with local.sessions() as session:
+            await local.outbox.add(session, Ping(n=3), subject="ping:3")
+            await send_pending_writes(session)
+            await session.commit()
+        local.relay.wake(0)
+        await eventually(sent, timeout=30)
+        assert any(s.startswith(f"UPDATE {outbox.name}") for s in statements())
     finally:
         await local.stop()
 

@@ -27,7 +27,7 @@ class LocalRelay(Protocol):
     @property
     def running(self) -> bool: ...
 
-    def wake(self) -> None: ...
+    def wake(self, rows: int | None = None) -> None: ...
 
 
 class UnitOfWork:
@@ -92,7 +92,7 @@ class UnitOfWork:
             await send_pending_writes(self.session)
         await self.session.commit()
         if self._published and relay is not None:
-            relay.wake()
+            relay.wake(len(self._published))
         self._published = []
 
     async def rollback(self) -> None:

@@ -57,7 +57,7 @@ class GroupCommit(Generic[K, T, R]):
                 live = [(item, future) for item, future in queued if not future.done()]
                 group, rest = live[: self._max_group], live[self._max_group :]
                 if rest:  # ahead of anything that arrives while this group is done
-                    self._waiting[key] = rest + self._waiting.get(key, [])
+                    self._waiting[key] = rest
                 if group:
                     await self._do(key, group)
         finally:
