@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import aio_pika
 import asyncpg
@@ -199,9 +201,11 @@ def patient(settings: ServiceSettings) -> ServiceSettings:
     return settings.model_copy(update={"relay_poll_interval_seconds": 600.0})
 
 
-async def test_commit_wakes_the_relay_of_its_own_process_without_notify(
+@asynccontextmanager
+async def patient_relay(
     platform: Platform, broker_namespace: BrokerNamespace
-):
+) -> AsyncIterator[Platform]:
+    """Another platform on the same database and broker, started, its relay running."""
     local = Platform(patient(platform.settings), tables=probe.tables)
     local.add_consumer("probe.effects", {"testing.ping": record_effect})
     broker_namespace.queue("probe.effects")
@@ -213,6 +217,15 @@ async def test_commit_wakes_the_relay_of_its_own_process_without_notify(
             return local.relay.running
 
         await eventually(relaying)
+        yield local
+    finally:
+        await local.stop()
+
+
+async def test_commit_wakes_the_relay_of_its_own_process_without_notify(
+    platform: Platform, broker_namespace: BrokerNamespace
+):
+    async with patient_relay(platform, broker_namespace) as local:
         statements = statements_seen(local)
 
         await publish_pings(local, range(3))
@@ -222,25 +235,13 @@ async def test_commit_wakes_the_relay_of_its_own_process_without_notify(
 
         await eventually(done, timeout=30)
         assert not [s for s in statements if s.startswith("NOTIFY")]
-    finally:
-        await local.stop()
 
 
 async def test_a_wake_up_for_rows_already_sent_costs_one_read_not_a_claim(
     platform: Platform, broker_namespace: BrokerNamespace
 ):
-    local = Platform(patient(platform.settings), tables=probe.tables)
-    local.add_consumer("probe.effects", {"testing.ping": record_effect})
-    broker_namespace.queue("probe.effects")
-    outbox = local.tables.outbox
-    try:
-        await local.start()
-        await local.broker.wait_connected(10)
-
-        async def relaying() -> bool:
-            return local.relay.running
-
-        await eventually(relaying)
+    outbox = platform.tables.outbox
+    async with patient_relay(platform, broker_namespace) as local:
         await eventually(lambda: listening(platform))
         # Committed elsewhere: the relay takes the rows on the commit's NOTIFY, before any
         # wake-up of its own announces them, as a pass often does under load.
@@ -275,19 +276,12 @@ async def test_a_wake_up_for_rows_already_sent_costs_one_read_not_a_claim(
         local.relay.wake(0)
         await eventually(sent, timeout=30)
         assert any(s.startswith(f"UPDATE {outbox.name}") for s in statements())
-    finally:
-        await local.stop()
 
 
 async def test_commit_without_a_relay_here_notifies_the_relay_of_another_process(
     platform: Platform, broker_namespace: BrokerNamespace
 ):
-    relaying = Platform(patient(platform.settings), tables=probe.tables)
-    relaying.add_consumer("probe.effects", {"testing.ping": record_effect})
-    broker_namespace.queue("probe.effects")
-    try:
-        await relaying.start()
-        await relaying.broker.wait_connected(10)
+    async with patient_relay(platform, broker_namespace):
         await eventually(lambda: listening(platform))
         statements = statements_seen(platform)  # this platform was never started: no relay
 
@@ -298,8 +292,6 @@ async def test_commit_without_a_relay_here_notifies_the_relay_of_another_process
 
         await eventually(done, timeout=30)
         assert [s for s in statements if s.startswith("NOTIFY")] == ["NOTIFY huiyin_outbox"] * 3
-    finally:
-        await relaying.stop()
 
 
 async def listening(platform: Platform) -> bool:

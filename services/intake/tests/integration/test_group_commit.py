@@ -4,7 +4,7 @@ committed together; a group that fails costs its submissions nothing but time.""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -50,16 +50,22 @@ async def counter_held(service: ServiceApp, office: str) -> AsyncIterator[AsyncC
 
 
 async def queue_behind_a_held_group(
-    client: httpx.AsyncClient, service: ServiceApp, office: str, posts: list[dict[str, Any]]
+    client: httpx.AsyncClient,
+    service: ServiceApp,
+    office: str,
+    posts: list[dict[str, Any]],
+    meanwhile: Callable[[], Awaitable[None]] | None = None,
 ) -> list[httpx.Response]:
-    """One submission's group waits on the held counter; ``posts`` queue behind it and are
-    released together. Returns the answers to ``posts``."""
+    """The first of ``posts`` makes a group that waits on the held counter; the others queue
+    behind it (then ``meanwhile`` runs) and are released together. Their answers, in order."""
     groups = sample("huiyin_registration_group_size_count")
     async with counter_held(service, office):
         lead = asyncio.create_task(client.post(SUBMIT, **posts[0]))
         await until(lambda: sample("huiyin_registration_group_size_count") == groups + 1)
         rest = [asyncio.create_task(client.post(SUBMIT, **post)) for post in posts[1:]]
         await until(lambda: sample("huiyin_registrations_waiting") == len(rest))
+        if meanwhile is not None:
+            await meanwhile()
     return await asyncio.gather(lead, *rest)
 
 
@@ -112,17 +118,10 @@ async def test_a_failed_group_registers_its_submissions_one_by_one(intake: Any) 
     async with intake.running() as (client, service):
         first = await client.post(SUBMIT, json=anonymous(intake, 0), headers=key)
         assert first.status_code == 201, first.text
-        groups = sample("huiyin_registration_group_size_count")
-        async with counter_held(service, intake.office):
-            lead = asyncio.create_task(client.post(SUBMIT, json=anonymous(intake, 1), headers=key))
-            await until(lambda: sample("huiyin_registration_group_size_count") == groups + 1)
-            queued = [
-                asyncio.create_task(client.post(SUBMIT, json=anonymous(intake, 2), headers=taken)),
-                asyncio.create_task(client.post(SUBMIT, json=anonymous(intake, 3), headers=key)),
-            ]
-            await until(lambda: sample("huiyin_registrations_waiting") == 2)
-            # Another replica answers the same key in the meantime (with another body): the
-            # group's write of that key fails at the unique index, and with it the group.
+
+        async def another_replica_keeps_an_answer_for_the_key() -> None:
+            # With another body: the group's write of that key fails at the unique index,
+            # and with it the group.
             async with service.platform.engine.begin() as other:
                 await other.execute(
                     text(
@@ -131,7 +130,18 @@ async def test_a_failed_group_registers_its_submissions_one_by_one(intake: Any) 
                         " VALUES ('web', 'taken-elsewhere', 'another-body', now())"
                     )
                 )
-        answers = await asyncio.gather(lead, *queued)
+
+        answers = await queue_behind_a_held_group(
+            client,
+            service,
+            intake.office,
+            [
+                {"json": anonymous(intake, 1), "headers": key},
+                {"json": anonymous(intake, 2), "headers": taken},
+                {"json": anonymous(intake, 3), "headers": key},
+            ],
+            meanwhile=another_replica_keeps_an_answer_for_the_key,
+        )
     assert answers[0].status_code == 201
     assert answers[1].status_code == 422, answers[1].text
     assert answers[1].json()["type"] == "/problems/idempotency-key-reused"

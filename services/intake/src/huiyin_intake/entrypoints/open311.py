@@ -27,7 +27,7 @@ from huiyin_intake.entrypoints.open311_format import Format, errors, render
 from huiyin_intake.entrypoints.portal import PortalSubmissionIn
 from huiyin_intake.service import IntakeContext, tracking
 from huiyin_intake.service import portal as portal_service
-from huiyin_intake.service.submissions import PortalSubmissions, Submission
+from huiyin_intake.service.submissions import PortalSubmissions
 from huiyin_intake.unit_of_work import IntakeUnitOfWork
 from huiyin_shared.contracts.events.common import PetitionKind
 from huiyin_shared.errors import DomainError
@@ -201,18 +201,7 @@ def build_open311_router(
                 _submission(form, context.clock.now().isoformat())
             )
             body.check()
-            submitted = await submissions.submit(
-                uow,
-                Submission(
-                    registration=body.registration(
-                        office_id=key.office_id,
-                        urgent=False,
-                        registered_by=None,
-                        portal_id=key.portal_id,
-                    ),
-                    identity=body.to_identity(),
-                ),
-            )
+            submitted = await submissions.submit(uow, body.submission(key))
         except ValidationError as exc:
             return errors(
                 fmt, 400, [f"{_open311_field(e['loc'])}: {e['msg']}" for e in exc.errors()]

@@ -50,6 +50,16 @@ class PortalSubmissionIn(PetitionIn):
             }
         ]
 
+    def submission(self, key: PortalKey, idempotency: IdempotencyClaim | None = None) -> Submission:
+        """What the portal behind ``key`` submits, for its office."""
+        return Submission(
+            registration=self.registration(
+                office_id=key.office_id, urgent=False, registered_by=None, portal_id=key.portal_id
+            ),
+            identity=self.to_identity(),
+            idempotency=idempotency,
+        )
+
 
 class Credentials(_Strict):
     registration_number: RegistrationNumber
@@ -164,19 +174,7 @@ def build_portal_router(
                 fingerprint=portal_service.request_fingerprint(body.model_dump(mode="json")),
             )
         )
-        submitted = await submissions.submit(
-            uow,
-            Submission(
-                registration=body.registration(
-                    office_id=key.office_id,
-                    urgent=False,
-                    registered_by=None,
-                    portal_id=key.portal_id,
-                ),
-                identity=body.to_identity(),
-                idempotency=claim,
-            ),
-        )
+        submitted = await submissions.submit(uow, body.submission(key, claim))
         if submitted.registered is not None:
             metrics.count_registration(submitted.registered)
         headers = {"Idempotent-Replayed": "true"} if submitted.replayed else {}
