@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -16,7 +15,6 @@ from sqlalchemy import event, select, text
 from sqlalchemy.exc import DBAPIError
 
 from huiyin_shared.contracts.catalogue import build_envelope
-from huiyin_shared.db.writes import send_pending_writes
 from huiyin_shared.messaging.broker import BrokerUnavailableError
 from huiyin_shared.messaging.publisher import OutgoingMessage
 from huiyin_shared.metrics import MESSAGES_CONSUMED
@@ -235,47 +233,6 @@ async def test_commit_wakes_the_relay_of_its_own_process_without_notify(
 
         await eventually(done, timeout=30)
         assert not [s for s in statements if s.startswith("NOTIFY")]
-
-
-async def test_a_wake_up_for_rows_already_sent_costs_one_read_not_a_claim(
-    platform: Platform, broker_namespace: BrokerNamespace
-):
-    outbox = platform.tables.outbox
-    async with patient_relay(platform, broker_namespace) as local:
-        await eventually(lambda: listening(platform))
-        # Committed elsewhere: the relay takes the rows on the commit's NOTIFY, before any
-        # wake-up of its own announces them, as a pass often does under load.
-        await publish_pings(platform, range(3), per_transaction=3)
-
-        async def sent() -> bool:
-            return await unsent(local) == 0
-
-        async def applied() -> bool:
-            return await count(local, effects) == 3
-
-        await eventually(applied, timeout=30)
-        seen = statements_seen(local)
-
-        def statements() -> list[str]:
-            return [s for s in seen if outbox.name in s]
-
-        local.relay.wake(3)  # the wake-up announcing rows already sent
-
-        async def read_once() -> bool:
-            return bool(statements())
-
-        await eventually(read_once)
-        await asyncio.sleep(0.3)
-        assert [s.split()[0] for s in statements()] == ["SELECT"], statements()
-
-        # A row nobody announced (another replica's, say) is found by that read and sent.
-        async with local.sessions() as session:
-            await local.outbox.add(session, Ping(n=3), subject="ping:3")
-            await send_pending_writes(session)
-            await session.commit()
-        local.relay.wake(0)
-        await eventually(sent, timeout=30)
-        assert any(s.startswith(f"UPDATE {outbox.name}") for s in statements())
 
 
 async def test_commit_without_a_relay_here_notifies_the_relay_of_another_process(

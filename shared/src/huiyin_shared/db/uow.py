@@ -27,7 +27,7 @@ class LocalRelay(Protocol):
     @property
     def running(self) -> bool: ...
 
-    def wake(self, rows: int | None = None) -> None: ...
+    def wake(self) -> None: ...
 
 
 class UnitOfWork:
@@ -92,7 +92,7 @@ class UnitOfWork:
             await send_pending_writes(self.session)
         await self.session.commit()
         if self._published and relay is not None:
-            relay.wake(len(self._published))
+            relay.wake()
         self._published = []
 
     async def rollback(self) -> None:

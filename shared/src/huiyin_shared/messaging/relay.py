@@ -22,7 +22,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from huiyin_shared.clock import Clock
-from huiyin_shared.db.engine import reading_session_factory
 from huiyin_shared.logging import describe_error
 from huiyin_shared.messaging.outbox import NOTIFY_CHANNEL
 from huiyin_shared.messaging.publisher import EventPublisher, OutgoingMessage
@@ -82,10 +81,6 @@ class OutboxRelay:
                 table.c.created_at,
             )
         )
-        self._any_unsent = select(table.c.position).where(table.c.sent_at.is_(None)).limit(1)
-        self._readings = reading_session_factory(engine)
-        self._announced = 0
-        self._unannounced = False
         self._wake = asyncio.Event()
         self._running = False
 
@@ -94,28 +89,9 @@ class OutboxRelay:
         """True while :meth:`run` relays in this process."""
         return self._running
 
-    def wake(self, rows: int | None = None) -> None:
-        """Relay now, not at the next poll: called after a commit of this process that wrote
-        ``rows`` outbox rows, or with None when rows may wait that this process did not
-        announce (another process's commit, the broker back)."""
-        if rows is None:
-            self._unannounced = True
-        else:
-            self._announced += rows
+    def wake(self) -> None:
+        """Called after a commit that wrote outbox rows: relay now, not at the next poll."""
         self._wake.set()
-
-    async def _worth_a_pass(self, *, polled: bool) -> bool:
-        """Whether to claim now. A commit often wakes the relay after a pass has already
-        taken its rows, and an empty pass is three round trips; so when every announced row
-        has been claimed, one cheap read decides. The count is only a hint (a relay also
-        claims other replicas' rows); the read is the truth, and the poll the backstop."""
-        if polled or self._unannounced or self._announced > 0:
-            return True
-        async with self._readings() as session:
-            waiting = await session.scalar(self._any_unsent)
-        if waiting is None:
-            self._announced = 0  # all sent: forget claims made ahead of their wake-ups
-        return waiting is not None
 
     async def relay_once(self) -> int:
         """Publish one batch; returns how many rows were confirmed and marked sent."""
@@ -199,18 +175,12 @@ class OutboxRelay:
         next_sample = 0.0
         next_purge = loop.time() + 60.0
         self._running = True
-        polled = True
         try:
             while True:
                 self._wake.clear()
                 try:
-                    if await self._worth_a_pass(polled=polled):
-                        self._unannounced = False
-                        while True:
-                            sent = await self.relay_once()
-                            self._announced -= sent
-                            if sent < self._batch_size:
-                                break
+                    while await self.relay_once() == self._batch_size:
+                        pass
                     if loop.time() >= next_sample:
                         await self.sample_backlog()
                         next_sample = loop.time() + 5.0
@@ -221,11 +191,9 @@ class OutboxRelay:
                     raise
                 except Exception as exc:
                     log.warning("outbox.relay_failed", error=describe_error(exc))
-                polled = True
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self._poll_interval):
                         await self._wake.wait()
-                        polled = False
         finally:
             self._running = False
             listener.cancel()
