@@ -94,12 +94,8 @@ class RuleViolation(DomainError):
     title = "Business rule violated"
 
 
-class TooManyRequests(DomainError):
-    """A rate limit refused the request; ``retry_after`` seconds become ``Retry-After``."""
-
-    status = 429
-    slug = "too-many-requests"
-    title = "Too many requests"
+class RetryLater(DomainError):
+    """Refused for now; ``retry_after`` seconds become ``Retry-After``."""
 
     def __init__(
         self,
@@ -112,3 +108,19 @@ class TooManyRequests(DomainError):
         extra = {"Retry-After": str(max(0, retry_after))} if retry_after is not None else {}
         super().__init__(detail, errors=errors, headers={**extra, **(headers or {})})
         self.retry_after = retry_after
+
+
+class TooManyRequests(RetryLater):
+    """A rate limit refused the request."""
+
+    status = 429
+    slug = "too-many-requests"
+    title = "Too many requests"
+
+
+class Unavailable(RetryLater):
+    """The service cannot do it now; the same request may well succeed later."""
+
+    status = 503
+    slug = "unavailable"
+    title = "Service unavailable"

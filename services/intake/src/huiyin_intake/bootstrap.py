@@ -59,7 +59,11 @@ def bootstrap(
     platform.add_background("intake-housekeeping", housekeeping.run)
     reading = platform.unit_of_work_factory(IntakeUnitOfWork, reads_only=True)
     submissions = PortalSubmissions(
-        uow, context, answer_of=_portal_answer, max_group=settings.registration_group_max
+        uow,
+        context,
+        answer_of=_portal_answer,
+        max_group=settings.registration_group_max,
+        wait_seconds=settings.registration_wait_seconds,
     )
     platform.on_stop(submissions.aclose)
 

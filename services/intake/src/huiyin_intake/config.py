@@ -82,6 +82,14 @@ class IntakeSettings(ServiceSettings):
             "that arrive while a group commits form the next."
         ),
     )
+    registration_wait_seconds: float = Field(
+        default=30,
+        gt=0,
+        description=(
+            "Longest a portal submission waits for its registration before it is answered 503 "
+            "(a stuck office: its counter locked); a retry with the same Idempotency-Key is safe."
+        ),
+    )
     review_request_window_days: int = Field(
         default=30, ge=1, description="Days after a result within which review may be asked."
     )

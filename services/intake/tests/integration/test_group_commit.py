@@ -149,3 +149,39 @@ async def test_a_failed_group_registers_its_submissions_one_by_one(intake: Any) 
     # The failed group's numbers were never used: the next one took them.
     numbers = sorted(a.json()["registration_number"] for a in (first, answers[0], answers[2]))
     assert numbers == [f"{intake.office}-2026-{n:06d}" for n in range(1, 4)]
+
+
+async def test_a_submission_held_up_too_long_is_answered_503_and_safely_retried(
+    intake: Any,
+) -> None:
+    intake.settings = intake.settings.model_copy(update={"registration_wait_seconds": 0.5})
+    key = {"X-API-Key": await intake.portal_key()}
+    lead = {**key, "Idempotency-Key": "held-lead"}
+    follower = {**key, "Idempotency-Key": "held-follower"}
+    async with intake.running() as (client, service):
+        first = await client.post(SUBMIT, json=anonymous(intake, 0), headers=key)
+        assert first.status_code == 201, first.text
+        groups = sample("huiyin_registration_group_size_count")
+        async with counter_held(service, intake.office):
+            # The lead's group waits on the counter; the follower waits behind that group.
+            led = asyncio.create_task(client.post(SUBMIT, json=anonymous(intake, 1), headers=lead))
+            await until(lambda: sample("huiyin_registration_group_size_count") == groups + 1)
+            followed = asyncio.create_task(
+                client.post(SUBMIT, json=anonymous(intake, 2), headers=follower)
+            )
+            held = await asyncio.gather(led, followed)
+        for answer in held:
+            assert answer.status_code == 503, answer.text
+            assert answer.headers["retry-after"] == "5"
+            assert answer.json()["type"] == "/problems/unavailable"
+
+        # The lead's group went on once the counter was free: its retry gets its answer.
+        # The follower's group never started: its retry registers it now.
+        lead_again = await client.post(SUBMIT, json=anonymous(intake, 1), headers=lead)
+        follower_again = await client.post(SUBMIT, json=anonymous(intake, 2), headers=follower)
+    assert lead_again.status_code == 201, lead_again.text
+    assert lead_again.headers.get("idempotent-replayed") == "true"
+    assert follower_again.status_code == 201, follower_again.text
+    assert "idempotent-replayed" not in follower_again.headers
+    numbers = [a.json()["registration_number"] for a in (first, lead_again, follower_again)]
+    assert numbers == [f"{intake.office}-2026-{n:06d}" for n in range(1, 4)]

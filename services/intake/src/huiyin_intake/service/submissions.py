@@ -15,6 +15,7 @@ registered again alone, so that one bad submission costs the others nothing but 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,7 @@ from huiyin_intake.service.portal import IdempotencyClaim
 from huiyin_intake.service.registration import Prepared, Registered
 from huiyin_intake.unit_of_work import IntakeUnitOfWork
 from huiyin_shared.db.engine import database_unreachable
+from huiyin_shared.errors import Unavailable
 from huiyin_shared.logging import bind_correlation, current_correlation_id, describe_error
 
 log = structlog.get_logger(__name__)
@@ -76,8 +78,10 @@ class PortalSubmissions:
         *,
         answer_of: AnswerOf,
         max_group: int,
+        wait_seconds: float,
     ) -> None:
         self._uow_factory = uow_factory
+        self._wait_seconds = wait_seconds
         self._context = context
         self._answer_of = answer_of
         self._groups: GroupCommit[str, _Ready, Submitted] = GroupCommit(
@@ -103,7 +107,18 @@ class PortalSubmissions:
             return await self._alone(submission)
         office_id = submission.registration.office_id
         ready = _Ready(submission, prepared, current_correlation_id())
-        return await self._groups.submit(office_id, ready)
+        try:
+            async with asyncio.timeout(self._wait_seconds):
+                return await self._groups.submit(office_id, ready)
+        except TimeoutError:
+            # Not left to wait without end behind a stuck office. A submission whose group had
+            # not started is dropped; one whose group had may still be registered, and a retry
+            # with the same Idempotency-Key then gets its answer.
+            log.warning("registration.wait_exceeded", office_id=office_id)
+            raise Unavailable(
+                "registrations for this office are held up; retry with the same Idempotency-Key",
+                retry_after=5,
+            ) from None
 
     async def aclose(self) -> None:
         await self._groups.aclose()
