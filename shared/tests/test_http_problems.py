@@ -59,6 +59,10 @@ def things_router() -> APIRouter:
         secret = "db-password-hunter2"
         raise RuntimeError(f"exploded while holding {secret}")
 
+    @router.get("/database-gone")
+    async def database_gone() -> None:
+        raise ConnectionRefusedError(111, "Connect call failed ('10.0.0.5', 5432)")
+
     @router.get("/http")
     async def http_error() -> None:
         raise HTTPException(status_code=409, detail="already there", headers={"X-Hint": "1"})
@@ -208,6 +212,19 @@ async def test_unhandled_exception_is_a_generic_500_and_its_traceback_is_logged(
     assert "Traceback (most recent call last)" in failure["exception"]
     assert "RuntimeError: exploded" in failure["exception"]
     assert failure["correlation_id"] == body["request_id"]
+
+
+async def test_an_unreachable_database_is_a_503_to_retry_not_a_500(
+    client: httpx.AsyncClient, log_stream: io.StringIO
+) -> None:
+    response = await client.get("/v1/things/database-gone")
+
+    assert_problem(response, 503, "unavailable")
+    assert response.headers["retry-after"] == "5"
+    assert "10.0.0.5" not in response.text
+    logged = [json.loads(line) for line in log_stream.getvalue().splitlines()]
+    [warning] = [line for line in logged if line["event"] == "http.database_unreachable"]
+    assert warning["level"] == "warning"
 
 
 async def test_unknown_route_and_wrong_method_are_problems(client: httpx.AsyncClient) -> None:

@@ -13,7 +13,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
-from huiyin_shared.errors import DomainError
+from huiyin_shared.db.engine import database_unreachable
+from huiyin_shared.errors import DomainError, Unavailable
 from huiyin_shared.http.problems import (
     FieldError,
     field_errors,
@@ -22,6 +23,7 @@ from huiyin_shared.http.problems import (
     status_slug,
     status_title,
 )
+from huiyin_shared.logging import describe_error
 
 log = structlog.get_logger(__name__)
 
@@ -111,10 +113,30 @@ def internal_error_response(scope: Scope) -> Response:
     )
 
 
+DATABASE_RETRY_AFTER_SECONDS: Final = 5
+
+
+def unexpected_error_response(scope: Scope, exc: Exception) -> Response:
+    """An exception no handler expected: logged with its traceback and answered 500; or,
+    when the database could not be reached, which the same request may well get past
+    shortly, logged as such and answered 503 with ``Retry-After``."""
+    if database_unreachable(exc):
+        log.warning("http.database_unreachable", path=scope["path"], error=describe_error(exc))
+        return problem_response(
+            scope,
+            status=Unavailable.status,
+            slug=Unavailable.slug,
+            title=Unavailable.title,
+            detail="The database cannot be reached; try again shortly.",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
+    log.error("http.unhandled_exception", method=scope["method"], path=scope["path"], exc_info=exc)
+    return internal_error_response(scope)
+
+
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
-    """Last resort (Starlette's outermost error middleware): log, answer 500."""
-    log.error("http.unhandled_exception", path=request.url.path, exc_info=exc)
-    return internal_error_response(request.scope)
+    """Last resort (Starlette's outermost error middleware)."""
+    return unexpected_error_response(request.scope, exc)
 
 
 def install_exception_handlers(app: FastAPI) -> None:

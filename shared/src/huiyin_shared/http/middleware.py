@@ -17,7 +17,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from huiyin_shared.http.handlers import internal_error_response
+from huiyin_shared.http.handlers import unexpected_error_response
 from huiyin_shared.http.problems import problem_response, status_slug, status_title
 from huiyin_shared.logging import bind_correlation
 from huiyin_shared.metrics import HTTP_REQUEST_DURATION, HTTP_REQUESTS
@@ -82,8 +82,9 @@ class RequestIdMiddleware:
 
 
 class UnhandledErrorMiddleware:
-    """Turn any exception that escaped the handlers into a 500 problem, logged with its
-    traceback (and the request's correlation id); the body never shows the exception."""
+    """Turn any exception that escaped the handlers into a problem (500, or 503 for an
+    unreachable database), logged with the request's correlation id; the body never shows
+    the exception."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -101,11 +102,13 @@ class UnhandledErrorMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception:
-            log.exception("http.unhandled_exception", method=scope["method"], path=scope["path"])
+        except Exception as exc:
             if started:
+                log.exception(
+                    "http.unhandled_exception", method=scope["method"], path=scope["path"]
+                )
                 raise  # too late for a problem response: let the server drop the connection
-            await internal_error_response(scope)(scope, receive, send)
+            await unexpected_error_response(scope, exc)(scope, receive, send)
 
 
 class RequestBodyTooLarge(HTTPException):
