@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -13,6 +13,24 @@ TokenAlgorithm = Literal["HS256", "EdDSA", "ES256", "RS256"]
 
 DEV_TOKEN_KEY = "huiyin-local-development-key-change-me-in-production"  # noqa: S105
 """The default staff-token HMAC key: fine on a laptop, documented as unsafe elsewhere."""
+
+
+PoolSize = Annotated[int, Field(ge=1)]
+"""``database_pool_size``; a service that needs another default declares it with this type."""
+
+GroupWaitSeconds = Annotated[
+    float,
+    Field(
+        ge=0,
+        le=5,
+        description=(
+            "How long an event waits for others to join its transaction (0: none): fewer "
+            "transactions, and less CPU per event, for that much more latency."
+        ),
+    ),
+]
+"""``consumer_group_wait_seconds``; a service that needs another default declares it with
+this type, so its limits and description stay the kit's."""
 
 
 class ServiceSettings(BaseSettings):
@@ -29,7 +47,7 @@ class ServiceSettings(BaseSettings):
     # Database: a SQLite file under data_dir when no URL is given.
     database_url: SecretStr | None = None
     data_dir: Path = Path("var")
-    database_pool_size: int = Field(default=10, ge=1)
+    database_pool_size: PoolSize = 10
 
     # Broker and event topology.
     amqp_url: SecretStr = SecretStr("amqp://guest:guest@127.0.0.1:5672/")
@@ -37,15 +55,7 @@ class ServiceSettings(BaseSettings):
     queue_prefix: str = "huiyin"
     consumer_prefetch: int = Field(default=32, ge=1)
     consumer_concurrency: int = Field(default=4, ge=1)
-    consumer_group_wait_seconds: float = Field(
-        default=0.0,
-        ge=0,
-        le=5,
-        description=(
-            "How long an event waits for others to join its transaction (0: none): fewer "
-            "transactions, and less CPU per event, for that much more latency."
-        ),
-    )
+    consumer_group_wait_seconds: GroupWaitSeconds = 0.0
     delivery_limit: int = Field(default=5, ge=1)
     publish_timeout_seconds: float = Field(default=10.0, gt=0)
     relay_batch_size: int = Field(default=200, ge=1)

@@ -5,7 +5,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from huiyin_shared.settings import ServiceSettings
+from huiyin_shared.settings import GroupWaitSeconds, ServiceSettings
 
 
 class AccountabilitySettings(ServiceSettings):
@@ -17,12 +17,7 @@ class AccountabilitySettings(ServiceSettings):
     http_port: int = 8004
     # Nothing waits on the trigger facts by the tenth of a second; applied many at a time,
     # each event costs a fraction of what it costs alone.
-    consumer_group_wait_seconds: float = Field(
-        default=0.1,
-        ge=0,
-        le=5,
-        description="How long an event waits for others to join its transaction (0: none).",
-    )
+    consumer_group_wait_seconds: GroupWaitSeconds = 0.1
     ledger_verify_page_size: int = Field(
         default=1000, ge=1, description="Entries read per query while verifying the chain."
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from huiyin_shared.settings import ServiceSettings
+from huiyin_shared.settings import GroupWaitSeconds, PoolSize, ServiceSettings
 
 DEV_IDENTITY_KEY_ID = "dev-1"
 DEV_IDENTITY_KEY = "aHVpeWluLWRldi1pZGVudGl0eS1rZXktMzItYnl0ZXM="
@@ -27,24 +27,12 @@ class IntakeSettings(ServiceSettings):
     http_port: int = 8001
     # The timeline is read by people: a tenth of a second's wait is unseen, and applying its
     # events many at a time instead of one by one frees the CPU for submissions.
-    consumer_group_wait_seconds: float = Field(
-        default=0.1,
-        ge=0,
-        le=5,
-        description="How long an event waits for others to join its transaction (0: none).",
-    )
+    consumer_group_wait_seconds: GroupWaitSeconds = 0.1
 
     # The front door: portal bursts hold a connection per request while it reads. A pool
     # smaller than the usual number of requests in progress opens and closes a connection
     # for every request over it (SQLAlchemy drops overflow connections when they come back).
-    database_pool_size: int = Field(
-        default=20,
-        ge=1,
-        description=(
-            "Database connections per process; as many again may open as overflow. Keep "
-            "replicas × 2 × this under the server's `max_connections`."
-        ),
-    )
+    database_pool_size: PoolSize = 20
 
     identity_keys: dict[str, SecretStr] = Field(
         default_factory=lambda: {DEV_IDENTITY_KEY_ID: SecretStr(DEV_IDENTITY_KEY)},

@@ -1,10 +1,12 @@
-"""Intake's settings name the secrets still at their published development defaults."""
+"""Intake's settings: the secrets still at their published development defaults, and its
+own defaults of kit settings, which keep the kit's limits."""
 
 from __future__ import annotations
 
 import base64
 
-from pydantic import SecretStr
+import pytest
+from pydantic import SecretStr, ValidationError
 
 from huiyin_intake.config import IntakeSettings
 
@@ -25,3 +27,11 @@ def test_a_deployment_with_its_own_keys_has_none() -> None:
         index_key=SecretStr("an-index-key-of-this-deployment-only"),
     )
     assert own.development_secrets() == []
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"), [("consumer_group_wait_seconds", 9), ("database_pool_size", 0)]
+)
+def test_intakes_own_defaults_keep_the_kits_limits(setting: str, value: float) -> None:
+    with pytest.raises(ValidationError, match=setting):
+        IntakeSettings(**{setting: value})

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -150,7 +150,6 @@ def build_portal_router(
     async def submit(
         body: PortalSubmissionIn,
         uow: ReadingUoW,
-        response: Response,
         key: Annotated[PortalKey, Depends(portal(PortalScope.SUBMIT, ReadingUoW))],
         idempotency_key: Annotated[
             str | None,

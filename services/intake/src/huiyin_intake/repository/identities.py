@@ -38,7 +38,8 @@ class IdentityRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add(self, stored: StoredIdentity, *, at: datetime) -> None:
+    def add(self, stored: StoredIdentity, *, at: datetime) -> None:
+        """Queue the sealed identity with the transaction's other pending writes."""
         defer_insert(
             self._session,
             identities,

@@ -104,7 +104,8 @@ class PetitionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add(self, petition: Petition, *, query_code_hash: str | None = None) -> None:
+    def add(self, petition: Petition, *, query_code_hash: str | None = None) -> None:
+        """Queue the petition's row with the transaction's other pending writes."""
         defer_insert(
             self._session, petitions, _to_row(petition) | {"query_code_hash": query_code_hash}
         )

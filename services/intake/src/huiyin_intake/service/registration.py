@@ -126,11 +126,11 @@ async def record(
     )
     query_code = new_query_code()
     code_hash = context.keyed.query_code_hash(petition.registration_number, query_code)
-    await uow.petitions.add(petition, query_code_hash=code_hash)
+    uow.petitions.add(petition, query_code_hash=code_hash)
     if identity is not None:
         sealed = context.cipher.seal(identity.to_json(), context=str(petition.petition_id))
         indexes = prepared.indexes
-        await uow.identities.add(
+        uow.identities.add(
             StoredIdentity(petition.petition_id, sealed, indexes.id_number, indexes.phone), at=now
         )
     subject = integration_events.subject(petition.petition_id)
