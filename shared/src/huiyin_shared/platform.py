@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -28,8 +28,6 @@ from huiyin_shared.logging import describe_error
 from huiyin_shared.messaging.broker import Broker
 from huiyin_shared.messaging.consumer import (
     EventConsumer,
-    GroupConsumer,
-    GroupHandler,
     Handler,
 )
 from huiyin_shared.messaging.outbox import OutboxWriter
@@ -144,24 +142,6 @@ class Platform:
         """A consumer applying each event with the handler of its type."""
         consumer = EventConsumer(
             self.broker, name=name, handlers=handlers, **self.consumer_options(uow_factory)
-        )
-        self.consumers.append(consumer)
-        return consumer
-
-    def add_group_consumer(
-        self,
-        name: str,
-        event_types: Iterable[str],
-        group_handler: GroupHandler,
-        uow_factory: Callable[[], UnitOfWork] | None = None,
-    ) -> GroupConsumer:
-        """A consumer applying each group of events with one handler (see GroupConsumer)."""
-        consumer = GroupConsumer(
-            self.broker,
-            name=name,
-            event_types=event_types,
-            group_handler=group_handler,
-            **self.consumer_options(uow_factory),
         )
         self.consumers.append(consumer)
         return consumer

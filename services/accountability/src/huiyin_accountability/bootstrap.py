@@ -10,12 +10,7 @@ from huiyin_accountability.db import messaging
 from huiyin_accountability.domain.office import Office
 from huiyin_accountability.domain.triggers import FACT_TYPES, RuleSet
 from huiyin_accountability.entrypoints.api import build_routers
-from huiyin_accountability.entrypoints.consumers import (
-    LEDGER_CONSUMER,
-    TRIGGER_CONSUMER,
-    ledger_handler,
-    trigger_handler,
-)
+from huiyin_accountability.entrypoints.consumers import RECORD_CONSUMER, record_handler
 from huiyin_accountability.entrypoints.ledger_consumer import RawEventConsumer
 from huiyin_accountability.timers import Timers
 from huiyin_accountability.unit_of_work import AccountabilityUnitOfWork
@@ -26,13 +21,14 @@ from huiyin_shared.platform import Platform
 from huiyin_shared.runtime import ServiceApp
 
 
-def _add_ledger_consumer(
+def _add_record_consumer(
     platform: Platform,
     handler: GroupHandler,
     uow_factory: Callable[[], AccountabilityUnitOfWork],
     settings: AccountabilitySettings,
 ) -> None:
-    """The raw ledger consumer on the platform's broker, inbox and topology.
+    """The raw consumer of every event (ledger and trigger facts) on the platform's broker,
+    inbox and topology.
 
     Built here rather than by the kit: it is the ledger's own kind of consumer (raw bodies,
     batched appends under the chain head's lock) and the only one of its kind.
@@ -40,8 +36,9 @@ def _add_ledger_consumer(
     platform.consumers.append(
         RawEventConsumer(
             platform.broker,
-            name=LEDGER_CONSUMER,
-            ledger_handler=handler,
+            name=RECORD_CONSUMER,
+            record_handler=handler,
+            fact_types=FACT_TYPES,
             **platform.consumer_options(uow_factory)
             | {
                 "group_size": settings.ledger_batch_size,
@@ -69,10 +66,7 @@ def bootstrap(
     uow = platform.unit_of_work_factory(AccountabilityUnitOfWork)
 
     if consumers:
-        _add_ledger_consumer(platform, ledger_handler(platform.clock), uow, settings)
-        platform.add_group_consumer(
-            TRIGGER_CONSUMER, FACT_TYPES, trigger_handler(rules, platform.clock), uow
-        )
+        _add_record_consumer(platform, record_handler(rules, platform.clock), uow, settings)
     if timers:
         rounds = Timers(
             uow,

@@ -5,7 +5,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from huiyin_shared.settings import GroupWaitSeconds, ServiceSettings
+from huiyin_shared.settings import ServiceSettings
 
 
 class AccountabilitySettings(ServiceSettings):
@@ -15,9 +15,6 @@ class AccountabilitySettings(ServiceSettings):
 
     service_name: str = "accountability"
     http_port: int = 8004
-    # Nothing waits on the trigger facts by the tenth of a second; applied many at a time,
-    # each event costs a fraction of what it costs alone.
-    consumer_group_wait_seconds: GroupWaitSeconds = 0.1
     ledger_verify_page_size: int = Field(
         default=1000, ge=1, description="Entries read per query while verifying the chain."
     )

@@ -26,6 +26,12 @@ LEDGER_CHAIN_INTACT = Gauge(
     "huiyin_ledger_chain_intact",
     "1 when the last full verification found the hash chain intact, 0 when it found a break.",
 )
+FACTS_REFUSED = Counter(
+    "huiyin_trigger_facts_refused_total",
+    "Deliveries of an event the trigger rules read that failed its contract, by event type: "
+    "recorded in the ledger, not seen by the rules.",
+    ["event_type"],
+)
 STEPS_OVERDUE = Counter(
     "huiyin_accountability_steps_overdue_total",
     "Steps of the accountability procedure found past their time limit, by step.",

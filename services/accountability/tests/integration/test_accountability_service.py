@@ -134,7 +134,6 @@ async def test_every_event_is_chained_and_tampering_is_found(
 ) -> None:
     await asyncio.to_thread(upgrade, "huiyin_accountability", postgres_url)
     broker_namespace.queue("accountability.ledger")
-    broker_namespace.queue("accountability.triggers")
     petition_id = uuid.uuid4()
     events: list[EventData] = [
         registered(petition_id),
@@ -201,7 +200,6 @@ async def test_two_replicas_append_200_events_without_gaps(
 ) -> None:
     await asyncio.to_thread(upgrade, "huiyin_accountability", postgres_url)
     broker_namespace.queue("accountability.ledger")
-    broker_namespace.queue("accountability.triggers")
     settings = settings_for(postgres_url, broker_namespace)
     started = datetime.now(UTC)
     behind = ShiftedClock(-timedelta(days=365))
@@ -254,7 +252,6 @@ async def test_raw_bytes_of_any_event_are_recorded_and_an_outsider_can_verify_th
 ) -> None:
     await asyncio.to_thread(upgrade, "huiyin_accountability", postgres_url)
     broker_namespace.queue("accountability.ledger")
-    broker_namespace.queue("accountability.triggers")
     settings = settings_for(postgres_url, broker_namespace)
     async with running(settings) as (service, client):
         # A type no contract knows yet, laid out as its producer chose: kept byte for byte.
@@ -320,7 +317,6 @@ async def test_a_redelivered_event_is_recorded_once(
 ) -> None:
     await asyncio.to_thread(upgrade, "huiyin_accountability", postgres_url)
     queue = broker_namespace.queue("accountability.ledger")
-    broker_namespace.queue("accountability.triggers")
     duplicates_before = MESSAGES_CONSUMED.labels(queue, "duplicate")._value.get()
 
     def body(event: EventData) -> bytes:
@@ -362,7 +358,6 @@ async def test_one_failing_message_does_not_take_its_batch_with_it(
 ) -> None:
     await asyncio.to_thread(upgrade, "huiyin_accountability", postgres_url)
     broker_namespace.queue("accountability.ledger")
-    broker_namespace.queue("accountability.triggers")
     settings = settings_for(postgres_url, broker_namespace).model_copy(
         update={"ledger_batch_wait_seconds": 0.2}  # let the ten arrive as one batch
     )
@@ -391,3 +386,41 @@ async def test_one_failing_message_does_not_take_its_batch_with_it(
         assert {e["event_type"] for e in entries} == {"petition.registered"}
         verdict = (await client.get("/v1/ledger/verify")).json()
         assert verdict["intact"] is True
+
+
+async def test_a_fact_failing_its_contract_is_recorded_but_the_rules_never_see_it(
+    postgres_url: str, broker_namespace: BrokerNamespace
+) -> None:
+    """One queue serves the ledger and the trigger rules: a fact the rules cannot read must
+    not cost the record its entry, nor be retried into the dead-letter queue."""
+    await asyncio.to_thread(upgrade, "huiyin_accountability", postgres_url)
+    broker_namespace.queue("accountability.ledger")
+    refused = {"event_type": "petition.registered"}
+    refused_before = REGISTRY.get_sample_value("huiyin_trigger_facts_refused_total", refused)
+    async with running(settings_for(postgres_url, broker_namespace)) as (service, client):
+        body = (
+            '{"id": "' + str(uuid.uuid4()) + '", "type": "petition.registered", "version": 1,'
+            ' "occurred_at": "2026-03-02T01:30:00+00:00", "producer": "intake",'
+            ' "subject": "petition:x", "data": {"petition_id": "not a petition id"}}'
+        )
+        connection = await aio_pika.connect(broker_namespace.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            exchange = await channel.get_exchange(broker_namespace.exchange)
+            await exchange.publish(
+                aio_pika.Message(body.encode(), delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+                routing_key="petition.registered",
+            )
+        (good,) = await publish(service, [registered(uuid.uuid4())])
+        await wait_for_entries(client, 2)
+
+        assert body in [e["envelope"] for e in await all_entries(client, limit=10)]
+        async with service.platform.engine.connect() as connection_:
+            facts = (await connection_.execute(text("SELECT event_id FROM trigger_facts"))).all()
+        assert [row.event_id for row in facts] == [good]
+        consumer = next(c for c in service.platform.consumers if isinstance(c, RawEventConsumer))
+        assert await consumer.sample_dead_letters() == 0
+    assert (
+        REGISTRY.get_sample_value("huiyin_trigger_facts_refused_total", refused)
+        == (refused_before or 0) + 1
+    )

@@ -70,8 +70,7 @@ async def running(
     postgres_url: str, ns: BrokerNamespace, clock: MovableClock
 ) -> AsyncIterator[tuple[ServiceApp, httpx.AsyncClient]]:
     await asyncio.to_thread(upgrade, "huiyin_accountability", postgres_url)
-    for name in ("accountability.ledger", "accountability.triggers"):
-        ns.queue(name)
+    ns.queue("accountability.ledger")
     settings = AccountabilitySettings(
         database_url=postgres_url,
         amqp_url=ns.amqp_url,

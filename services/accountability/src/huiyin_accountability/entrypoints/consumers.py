@@ -11,27 +11,19 @@ from huiyin_accountability.unit_of_work import AccountabilityUnitOfWork
 from huiyin_shared.clock import Clock
 from huiyin_shared.messaging.consumer import Delivery, GroupHandler
 
-LEDGER_CONSUMER = "accountability.ledger"
-TRIGGER_CONSUMER = "accountability.triggers"
+RECORD_CONSUMER = "accountability.ledger"
 
 
-def ledger_handler(clock: Clock) -> GroupHandler:
-    """The ledger records every event of every service, as the bytes that arrived (each
-    once: events it already has are skipped)."""
+def record_handler(rules: RuleSet, clock: Clock) -> GroupHandler:
+    """Every event of every service goes to the ledger as the bytes that arrived; those the
+    trigger rules read are then kept as facts, a group at a time (a few statements per
+    group, not per event). Each is idempotent: events the ledger already has are skipped,
+    and so are facts already kept."""
 
     async def on_events(deliveries: Sequence[Delivery], uow: AccountabilityUnitOfWork) -> None:
         await service.record_events(uow, [(d.body, d.envelope) for d in deliveries], clock=clock)
+        facts = [d.envelope for d in deliveries if d.event is not None]
+        if facts:
+            await triggers.observe(uow, envelopes=facts, rules=rules, now=clock.now())
 
     return on_events
-
-
-def trigger_handler(rules: RuleSet, clock: Clock) -> GroupHandler:
-    """The trigger consumer keeps the facts its rules and the assessment read, a group of
-    events at a time (a few statements per group, not per event)."""
-
-    async def on_facts(deliveries: Sequence[Delivery], uow: AccountabilityUnitOfWork) -> None:
-        await triggers.observe(
-            uow, envelopes=[d.envelope for d in deliveries], rules=rules, now=clock.now()
-        )
-
-    return on_facts
