@@ -103,6 +103,18 @@ async def running(
             yield service, client
 
 
+async def publish_raw(ns: BrokerNamespace, body: str, *, routing_key: str) -> None:
+    """Bytes on the exchange as another producer would send them, past any contract."""
+    connection = await aio_pika.connect(ns.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        exchange = await channel.get_exchange(ns.exchange)
+        await exchange.publish(
+            aio_pika.Message(body.encode(), delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+            routing_key=routing_key,
+        )
+
+
 async def publish(service: ServiceApp, events: list[EventData]) -> list[uuid.UUID]:
     async with service.platform.unit_of_work() as uow:
         envelopes = [await uow.publish(e, subject=f"petition:{e.petition_id}") for e in events]  # type: ignore[attr-defined]
@@ -260,14 +272,7 @@ async def test_raw_bytes_of_any_event_are_recorded_and_an_outsider_can_verify_th
             ' "occurred_at": "2026-03-02T01:30:00+00:00", "producer": "archive",'
             ' "subject": "file:7", "data": {"pages": 12, "sealed_by": "档案员"}}'
         )
-        connection = await aio_pika.connect(broker_namespace.amqp_url)
-        async with connection:
-            channel = await connection.channel()
-            exchange = await channel.get_exchange(broker_namespace.exchange)
-            await exchange.publish(
-                aio_pika.Message(body.encode(), delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
-                routing_key="archive.file_sealed",
-            )
+        await publish_raw(broker_namespace, body, routing_key="archive.file_sealed")
         petition_id = uuid.uuid4()
         await publish(service, [registered(petition_id)])
         await wait_for_entries(client, 2)
@@ -403,14 +408,7 @@ async def test_a_fact_failing_its_contract_is_recorded_but_the_rules_never_see_i
             ' "occurred_at": "2026-03-02T01:30:00+00:00", "producer": "intake",'
             ' "subject": "petition:x", "data": {"petition_id": "not a petition id"}}'
         )
-        connection = await aio_pika.connect(broker_namespace.amqp_url)
-        async with connection:
-            channel = await connection.channel()
-            exchange = await channel.get_exchange(broker_namespace.exchange)
-            await exchange.publish(
-                aio_pika.Message(body.encode(), delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
-                routing_key="petition.registered",
-            )
+        await publish_raw(broker_namespace, body, routing_key="petition.registered")
         (good,) = await publish(service, [registered(uuid.uuid4())])
         await wait_for_entries(client, 2)
 
