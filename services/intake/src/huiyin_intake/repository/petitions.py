@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Insert, Select, bindparam, func, or_, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,8 +20,20 @@ from huiyin_intake.domain.petitions import (
     Registration,
 )
 from huiyin_shared.contracts.events.common import Channel, NotAcceptedReason, PetitionKind
-from huiyin_shared.db.dialect import dialect_insert
+from huiyin_shared.db.dialect import DialectInsert, per_dialect
 from huiyin_shared.db.writes import defer_insert, defer_update
+
+
+@per_dialect
+def _take(insert: DialectInsert) -> Insert:
+    """Built once: every registration (or group of them) runs it. A new row starts at the
+    numbers taken; an existing one moves on by as many (the row ``excluded`` holds them)."""
+    counters = registration_counters
+    stmt = insert(counters)
+    return stmt.on_conflict_do_update(
+        index_elements=[counters.c.office_id, counters.c.year],
+        set_={"last_value": counters.c.last_value + stmt.excluded.last_value},
+    ).returning(counters.c.last_value)
 
 
 class RegistrationCounterRepository:
@@ -36,17 +48,8 @@ class RegistrationCounterRepository:
         no gap."""
         if count < 1:
             raise ValueError("take at least one number")
-        counters = registration_counters
-        upsert = (
-            dialect_insert(self._session, counters)
-            .on_conflict_do_update(
-                index_elements=[counters.c.office_id, counters.c.year],
-                set_={"last_value": counters.c.last_value + count},
-            )
-            .returning(counters.c.last_value)
-        )
         values = {"office_id": office_id, "year": year, "last_value": count}
-        last = int((await self._session.execute(upsert, values)).scalar_one())
+        last = int((await self._session.execute(_take(self._session), values)).scalar_one())
         return range(last - count + 1, last + 1)
 
 
