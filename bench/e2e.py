@@ -171,9 +171,10 @@ class Run:
     began: float = 0.0
 
 
-def offer(people: People, portal: Portal, petitions: int, rate: float) -> Run:
+def offer(people: People, portal: Portal, petitions: int, rate: float, *, first: int = 0) -> Run:
     """Submit and accept petitions at the offered rate, open loop (a slow answer does not
-    delay the next petition: clients in parallel)."""
+    delay the next petition: clients in parallel). Each comes from a petitioner of its own
+    (numbered from ``first``): two with the same phone and topic would be one repeat."""
     run = Run(began=time.time())
     start = time.monotonic()
 
@@ -182,7 +183,12 @@ def offer(people: People, portal: Portal, petitions: int, rate: float) -> Run:
         if pause > 0:
             time.sleep(pause)
         posted = time.time()
-        petition = portal.submit(wage_petition(summary=f"基准测试第{number}件：拖欠工资"))
+        petition = portal.submit(
+            wage_petition(
+                summary=f"基准测试第{number}件：拖欠工资",
+                identity={"name": "王某", "phone": f"139{first + number:08d}"},
+            )
+        )
         registered = time.time()
         people.accept(petition)
         run.accepted[petition.petition_id] = time.time()
@@ -280,7 +286,9 @@ def main() -> None:
         watcher.start()
         for number in range(1, args.runs + 1):
             cpu_before = services_cpu(suite)
-            run = offer(people, portal, args.petitions, args.rate)
+            run = offer(
+                people, portal, args.petitions, args.rate, first=(number - 1) * args.petitions
+            )
             deadline = time.monotonic() + 120
             while not run.posted.keys() <= watcher.opened_at.keys():
                 if time.monotonic() > deadline:
