@@ -71,7 +71,8 @@ KIT_DESCRIPTIONS: dict[str, str] = {
     "publish_timeout_seconds": "A publish the broker has not confirmed by then is retried later.",
     "relay_batch_size": "Outbox rows a relay claims per batch.",
     "relay_poll_interval_seconds": (
-        "Fallback poll of the outbox; a commit wakes the relay of its own process at once."
+        "How often the relay claims unsent rows (from other processes, or left unsent); a "
+        "commit hands its own rows to the relay of its process at once."
     ),
     "broker_retry_max_seconds": "Longest back-off between broker reconnection attempts.",
     "broker_heartbeat_seconds": (

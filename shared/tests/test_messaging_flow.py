@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import aio_pika
@@ -17,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from huiyin_shared.contracts.catalogue import build_envelope
 from huiyin_shared.messaging.broker import BrokerUnavailableError
 from huiyin_shared.messaging.publisher import OutgoingMessage
+from huiyin_shared.messaging.relay import outgoing_message
 from huiyin_shared.metrics import MESSAGES_CONSUMED
 from huiyin_shared.platform import Platform
 from huiyin_shared.settings import ServiceSettings
@@ -53,6 +55,31 @@ async def platform(postgres_url: str, broker_namespace: BrokerNamespace):
     await platform.stop()
 
 
+async def start_without_relay(platform: Platform, broker_namespace: BrokerNamespace) -> None:
+    """A consumer of the pings, and the platform started with its relay stopped: the test
+    drives the relay itself."""
+    platform.add_consumer("probe.effects", {"testing.ping": record_effect})
+    broker_namespace.queue("probe.effects")
+    await platform.start(relay=False)
+    await platform.broker.wait_connected(10)
+
+
+def refuse_ping(platform: Platform, refused: int) -> Callable[[], None]:
+    """The broker no longer confirms ping ``refused``; returns what puts it right."""
+    real_publish = platform.publisher.publish
+
+    async def refusing(message: OutgoingMessage) -> None:
+        if json.loads(message.body)["data"]["n"] == refused:
+            raise BrokerUnavailableError("not confirmed")
+        await real_publish(message)
+
+    def restore() -> None:
+        platform.publisher.publish = real_publish  # type: ignore[method-assign]
+
+    platform.publisher.publish = refusing  # type: ignore[method-assign]
+    return restore
+
+
 async def test_outbox_to_inbox_end_to_end(platform: Platform, broker_namespace: BrokerNamespace):
     consumer = platform.add_consumer("probe.effects", {"testing.ping": record_effect})
     broker_namespace.queue("probe.effects")
@@ -73,19 +100,9 @@ async def test_outbox_to_inbox_end_to_end(platform: Platform, broker_namespace: 
 async def test_a_publish_that_fails_leaves_its_row_unsent_with_the_error(
     platform: Platform, broker_namespace: BrokerNamespace
 ):
-    platform.add_consumer("probe.effects", {"testing.ping": record_effect})
-    broker_namespace.queue("probe.effects")
-    await platform.start(relay=False)
-    await platform.broker.wait_connected(10)
+    await start_without_relay(platform, broker_namespace)
     await publish_pings(platform, range(10), per_transaction=10)
-    real_publish = platform.publisher.publish
-
-    async def refuses_ping_3(message: OutgoingMessage) -> None:
-        if json.loads(message.body)["data"]["n"] == 3:
-            raise BrokerUnavailableError("not confirmed")
-        await real_publish(message)
-
-    platform.publisher.publish = refuses_ping_3  # type: ignore[method-assign]
+    restore = refuse_ping(platform, 3)
     assert await platform.relay.relay_once() == 9
     outbox = platform.tables.outbox
     async with platform.sessions() as session:
@@ -100,7 +117,7 @@ async def test_a_publish_that_fails_leaves_its_row_unsent_with_the_error(
     assert left.attempts == 1
     assert "not confirmed" in left.last_error
 
-    platform.publisher.publish = real_publish  # type: ignore[method-assign]
+    restore()
     assert await platform.relay.relay_once() == 1
     assert await unsent(platform) == 0
 
@@ -220,19 +237,88 @@ async def patient_relay(
         await local.stop()
 
 
-async def test_commit_wakes_the_relay_of_its_own_process_without_notify(
+async def test_commit_hands_its_events_to_the_relay_of_its_own_process(
     platform: Platform, broker_namespace: BrokerNamespace
 ):
     async with patient_relay(platform, broker_namespace) as local:
         statements = statements_seen(local)
+        claimed: list[int] = []
+        real_claim = local.relay.relay_once
+
+        async def counted_claim() -> int:
+            claimed.append(await real_claim())
+            return claimed[-1]
+
+        local.relay.relay_once = counted_claim  # type: ignore[method-assign]
+        local.relay.wake()  # past the claims of the start and the connection
+
+        async def claimed_once() -> bool:
+            return bool(claimed)
+
+        await eventually(claimed_once)
+        claimed.clear()
 
         await publish_pings(local, range(3))
 
         async def done() -> bool:
-            return await count(local, effects) == 3
+            return await count(local, effects) == 3 and await unsent(local) == 0
 
         await eventually(done, timeout=30)
         assert not [s for s in statements if s.startswith("NOTIFY")]
+        # Published from memory and marked sent: never claimed (read back) from the table.
+        assert sum(claimed) == 0
+
+
+async def test_a_handed_over_event_the_broker_refuses_waits_for_the_next_claim(
+    platform: Platform, broker_namespace: BrokerNamespace
+):
+    await start_without_relay(platform, broker_namespace)
+    restore = refuse_ping(platform, 3)
+    await publish_pings(platform, range(5), per_transaction=5)
+    platform.relay.hand_over(await committed_messages(platform))
+
+    assert await platform.relay.relay_handed() == 4
+    assert await unsent(platform) == 1
+    restore()
+    assert await platform.relay.relay_once() == 1
+    assert await unsent(platform) == 0
+
+    async def all_applied() -> bool:
+        return await count(platform, effects) == 5
+
+    await eventually(all_applied)
+
+
+async def test_an_event_claimed_before_it_is_handed_over_is_sent_once(
+    platform: Platform, broker_namespace: BrokerNamespace
+):
+    await start_without_relay(platform, broker_namespace)
+    sent: list[str] = []
+    real_publish = platform.publisher.publish
+
+    async def counting(message: OutgoingMessage) -> None:
+        sent.append(message.event_id)
+        await real_publish(message)
+
+    platform.publisher.publish = counting  # type: ignore[method-assign]
+    await publish_pings(platform, range(1))
+    messages = await committed_messages(platform)
+    # A claim (a poll) takes the row between the commit and the hand-over.
+    claim = asyncio.create_task(platform.relay.relay_once())
+    await asyncio.sleep(0)
+    platform.relay.hand_over(messages)
+    assert await claim == 1
+
+    assert await platform.relay.relay_handed() == 0
+    assert sent == [messages[0].event_id]
+
+
+async def committed_messages(platform: Platform) -> list[OutgoingMessage]:
+    """The outbox's rows as the unit of work that wrote them hands them to its relay."""
+    outbox = platform.tables.outbox
+    async with platform.sessions() as session:
+        rows = (await session.execute(select(outbox).order_by(outbox.c.position))).all()
+    return [outgoing_message(row) for row in rows]
 
 
 async def test_commit_without_a_relay_here_notifies_the_relay_of_another_process(

@@ -10,6 +10,7 @@ go out together before the next statement or at commit: one round trip for all o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -19,6 +20,7 @@ from huiyin_shared.contracts.catalogue import EventData
 from huiyin_shared.contracts.envelope import Envelope
 from huiyin_shared.db.writes import discard_pending_writes, send_pending_writes
 from huiyin_shared.messaging.outbox import OutboxWriter, notify_relay
+from huiyin_shared.messaging.publisher import OutgoingMessage
 
 
 class LocalRelay(Protocol):
@@ -27,16 +29,16 @@ class LocalRelay(Protocol):
     @property
     def running(self) -> bool: ...
 
-    def wake(self) -> None: ...
+    def hand_over(self, messages: Sequence[OutgoingMessage]) -> None: ...
 
 
 class UnitOfWork:
     """Base unit of work; a service subclass adds its repositories in :meth:`_start`.
 
-    A commit that wrote events wakes the relay of this process when one runs; otherwise it
-    notifies relays in other processes (a CLI command, a process started ``--no-relay``).
-    The local relay sends every unsent row, so notifying the others as well would only
-    cost a round trip per transaction and make them contend for the same rows.
+    A commit that wrote events hands them to the relay of this process when one runs, which
+    publishes them without reading them back; otherwise it notifies relays in other
+    processes (a CLI command, a process started ``--no-relay``). Notifying the others as
+    well would only cost a round trip per transaction and make them contend for the rows.
     """
 
     session: AsyncSession
@@ -52,10 +54,12 @@ class UnitOfWork:
         self._outbox = outbox
         self._relay = relay
         self._published: list[Envelope] = []
+        self._outgoing: list[OutgoingMessage] = []
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
         self._published = []
+        self._outgoing = []
         self._start()
         return self
 
@@ -76,8 +80,9 @@ class UnitOfWork:
 
     async def publish(self, data: EventData, *, subject: str) -> Envelope:
         """Record an event to be sent once this unit of work commits."""
-        envelope = await self._outbox.add(self.session, data, subject=subject)
+        envelope, message = await self._outbox.add(self.session, data, subject=subject)
         self._published.append(envelope)
+        self._outgoing.append(message)
         return envelope
 
     @property
@@ -91,11 +96,13 @@ class UnitOfWork:
         else:
             await send_pending_writes(self.session)
         await self.session.commit()
-        if self._published and relay is not None:
-            relay.wake()
+        if self._outgoing and relay is not None:
+            relay.hand_over(self._outgoing)
         self._published = []
+        self._outgoing = []
 
     async def rollback(self) -> None:
         discard_pending_writes(self.session)
         await self.session.rollback()
         self._published = []
+        self._outgoing = []

@@ -15,6 +15,7 @@ from huiyin_shared.clock import Clock
 from huiyin_shared.contracts.catalogue import EventData, build_envelope
 from huiyin_shared.contracts.envelope import Envelope
 from huiyin_shared.db.writes import defer_insert
+from huiyin_shared.messaging.publisher import OutgoingMessage
 
 # PostgreSQL delivers NOTIFY at commit, so a relay in another process wakes exactly when
 # the row becomes visible; notifications repeated in one transaction are folded into one.
@@ -29,7 +30,10 @@ class OutboxWriter:
         self._producer = producer
         self._clock = clock
 
-    async def add(self, session: AsyncSession, data: EventData, *, subject: str) -> Envelope:
+    async def add(
+        self, session: AsyncSession, data: EventData, *, subject: str
+    ) -> tuple[Envelope, OutgoingMessage]:
+        """The event's envelope, and the message its row holds for the relay."""
         context = structlog.contextvars.get_contextvars()
         causation = context.get("causation_id")
         envelope = build_envelope(
@@ -40,6 +44,7 @@ class OutboxWriter:
             correlation_id=context.get("correlation_id"),
             causation_id=uuid.UUID(str(causation)) if causation else None,
         )
+        body = envelope.model_dump_json()
         defer_insert(
             session,
             self._table,
@@ -47,12 +52,20 @@ class OutboxWriter:
                 "event_id": envelope.id,
                 "event_type": envelope.type,
                 "routing_key": envelope.type,
-                "envelope": envelope.model_dump_json(),
+                "envelope": body,
                 "correlation_id": envelope.correlation_id,
                 "created_at": envelope.occurred_at,
             },
         )
-        return envelope
+        message = OutgoingMessage(
+            event_id=str(envelope.id),
+            event_type=envelope.type,
+            routing_key=envelope.type,
+            body=body.encode(),
+            correlation_id=envelope.correlation_id,
+            created_at=envelope.occurred_at,
+        )
+        return envelope, message
 
 
 async def notify_relay(session: AsyncSession) -> None:

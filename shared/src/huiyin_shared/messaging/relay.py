@@ -1,17 +1,26 @@
 """The outbox relay: publishes committed outbox rows and marks them sent.
 
-Several replicas may run it at once: each claims a batch with ``FOR UPDATE SKIP LOCKED``,
-marking it sent in the same statement, and holds the row locks while it publishes, so no
-two relays send the same row. The mark only counts once the transaction commits, after the
-broker confirmed every row (a row it did not confirm is unmarked first). If a relay dies
-after the broker confirmed but before that commit, the rows are sent again and the
-consumers' inbox absorbs the duplicate.
+Rows committed by this process's own units of work are handed over right after their
+commit: the relay publishes them from memory and then marks them sent with one statement,
+without reading them back. Every other row (written by another process, or handed over
+when the broker could not take it) is claimed: on start, on a (re)connection, on a
+``NOTIFY`` from another process and at every poll.
+
+Several replicas may run it at once. A claim takes a batch with ``FOR UPDATE SKIP
+LOCKED``, marking it sent in the same statement, and holds the row locks while it
+publishes; the mark only counts once the transaction commits, after the broker confirmed
+every row (a row it did not confirm is unmarked first). A row is marked sent only after the
+broker confirmed it, so none is ever lost; one may be sent twice (a relay dying between the
+confirm and the mark, or another replica's poll claiming a handed-over row in the moment
+before it is marked), and the consumers' inbox absorbs the duplicate.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -33,6 +42,18 @@ from huiyin_shared.metrics import (
 )
 
 log = structlog.get_logger(__name__)
+
+
+def outgoing_message(row: Any) -> OutgoingMessage:
+    """The message an outbox row holds."""
+    return OutgoingMessage(
+        event_id=str(row.event_id),
+        event_type=row.event_type,
+        routing_key=row.routing_key,
+        body=row.envelope.encode(),
+        correlation_id=row.correlation_id,
+        created_at=row.created_at,
+    )
 
 
 class OutboxRelay:
@@ -81,6 +102,16 @@ class OutboxRelay:
                 table.c.created_at,
             )
         )
+        self._mark_sent = (
+            update(table)
+            .where(table.c.event_id == bindparam("id"))
+            .where(table.c.sent_at.is_(None))
+            .values(sent_at=bindparam("now"))
+        )
+        # One statement, no transaction around it: neither a BEGIN nor a COMMIT round trip.
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._handed: list[OutgoingMessage] = []
+        self._claim_due = True
         self._wake = asyncio.Event()
         self._running = False
 
@@ -90,8 +121,46 @@ class OutboxRelay:
         return self._running
 
     def wake(self) -> None:
-        """Called after a commit that wrote outbox rows: relay now, not at the next poll."""
+        """Claim unsent rows now, not at the next poll: another process committed some, or
+        the broker (re)connected."""
+        self._claim_due = True
         self._wake.set()
+
+    def hand_over(self, messages: Sequence[OutgoingMessage]) -> None:
+        """Called after a commit in this process with the outbox rows it wrote, in order."""
+        self._handed.extend(messages)
+        self._wake.set()
+
+    async def relay_handed(self) -> int:
+        """Publish the rows handed over since the last call and mark the confirmed ones
+        sent; returns how many. A row the broker did not confirm stays unsent in the table,
+        for the next claim."""
+        messages, self._handed = self._handed, []
+        if not messages or not self._publisher.ready:
+            # Left in the table: the claim after the (re)connection sends them.
+            return 0
+        outcomes = await asyncio.gather(
+            *(self._publisher.publish(message) for message in messages),
+            return_exceptions=True,
+        )
+        sent = []
+        for message, outcome in zip(messages, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                MESSAGES_PUBLISH_FAILED.labels(self._service, message.event_type).inc()
+            else:
+                MESSAGES_PUBLISHED.labels(self._service, message.event_type).inc()
+                sent.append(message.event_id)
+        if len(sent) < len(messages):
+            log.warning("outbox.publish_failed", failed=len(messages) - len(sent), sent=len(sent))
+        if sent:
+            async with self._autocommit.connect() as connection:
+                now = self._clock.now()
+                # One statement whatever the count (executemany sends it once, in one round
+                # trip); an IN list would be a new statement to prepare for every length.
+                await connection.execute(
+                    self._mark_sent, [{"id": uuid.UUID(event_id), "now": now} for event_id in sent]
+                )
+        return len(sent)
 
     async def relay_once(self) -> int:
         """Publish one batch; returns how many rows were confirmed and marked sent."""
@@ -107,20 +176,13 @@ class OutboxRelay:
             rows = sorted(claimed.all(), key=lambda row: row.position)
             if not rows:
                 return 0
+            if self._handed:
+                # Committed in this process but claimed before the relay sent it from
+                # memory: this claim sends it, the hand-over must not send it again.
+                taken = {str(row.event_id) for row in rows}
+                self._handed = [m for m in self._handed if m.event_id not in taken]
             outcomes = await asyncio.gather(
-                *(
-                    self._publisher.publish(
-                        OutgoingMessage(
-                            event_id=str(row.event_id),
-                            event_type=row.event_type,
-                            routing_key=row.routing_key,
-                            body=row.envelope.encode(),
-                            correlation_id=row.correlation_id,
-                            created_at=row.created_at,
-                        )
-                    )
-                    for row in rows
-                ),
+                *(self._publisher.publish(outgoing_message(row)) for row in rows),
                 return_exceptions=True,
             )
             sent = [row.position for row, out in zip(rows, outcomes, strict=True) if out is None]
@@ -169,18 +231,26 @@ class OutboxRelay:
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def run(self) -> None:
-        """Relay until cancelled: on every wake-up, on every poll, batch after batch."""
+        """Relay until cancelled: what is handed over as it comes; claims on every wake-up
+        and every poll, batch after batch."""
         listener = asyncio.create_task(self._listen_for_commits())
         loop = asyncio.get_running_loop()
         next_sample = 0.0
         next_purge = loop.time() + 60.0
+        next_claim = 0.0
         self._running = True
         try:
             while True:
                 self._wake.clear()
                 try:
-                    while await self.relay_once() == self._batch_size:
-                        pass
+                    # Claims also while handed-over rows keep the relay awake, so rows from
+                    # elsewhere (or left unsent) never wait for a quiet moment.
+                    if self._claim_due or loop.time() >= next_claim:
+                        self._claim_due = False
+                        next_claim = loop.time() + self._poll_interval
+                        while await self.relay_once() == self._batch_size:
+                            pass
+                    await self.relay_handed()
                     if loop.time() >= next_sample:
                         await self.sample_backlog()
                         next_sample = loop.time() + 5.0
@@ -192,7 +262,7 @@ class OutboxRelay:
                 except Exception as exc:
                     log.warning("outbox.relay_failed", error=describe_error(exc))
                 with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self._poll_interval):
+                    async with asyncio.timeout(max(0.0, next_claim - loop.time())):
                         await self._wake.wait()
         finally:
             self._running = False
