@@ -63,9 +63,9 @@ KIT_DESCRIPTIONS: dict[str, str] = {
         "Messages the broker delivers ahead per consumer and process (unacknowledged)."
     ),
     "consumer_concurrency": (
-        "Messages a consumer applies at once per process, each in its own transaction on its "
-        "own connection; the rest of the prefetch waits. Keep the sum over a process's "
-        "consumers well under `DATABASE_POOL_SIZE`."
+        "Groups of messages a consumer applies at once per process, each group in one "
+        "transaction on its own connection; the rest of the prefetch waits. Keep the sum "
+        "over a process's consumers well under `DATABASE_POOL_SIZE`."
     ),
     "delivery_limit": "Deliveries of a failing message before it is dead-lettered.",
     "publish_timeout_seconds": "A publish the broker has not confirmed by then is retried later.",
