@@ -139,19 +139,8 @@ class OutboxRelay:
         if not messages or not self._publisher.ready:
             # Left in the table: the claim after the (re)connection sends them.
             return 0
-        outcomes = await asyncio.gather(
-            *(self._publisher.publish(message) for message in messages),
-            return_exceptions=True,
-        )
-        sent = []
-        for message, outcome in zip(messages, outcomes, strict=True):
-            if isinstance(outcome, BaseException):
-                MESSAGES_PUBLISH_FAILED.labels(self._service, message.event_type).inc()
-            else:
-                MESSAGES_PUBLISHED.labels(self._service, message.event_type).inc()
-                sent.append(message.event_id)
-        if len(sent) < len(messages):
-            log.warning("outbox.publish_failed", failed=len(messages) - len(sent), sent=len(sent))
+        outcomes = await self._publish(messages)
+        sent = [m.event_id for m, out in zip(messages, outcomes, strict=True) if out is None]
         if sent:
             async with self._autocommit.connect() as connection:
                 now = self._clock.now()
@@ -181,14 +170,9 @@ class OutboxRelay:
                 # memory: this claim sends it, the hand-over must not send it again.
                 taken = {str(row.event_id) for row in rows}
                 self._handed = [m for m in self._handed if m.event_id not in taken]
-            outcomes = await asyncio.gather(
-                *(self._publisher.publish(outgoing_message(row)) for row in rows),
-                return_exceptions=True,
-            )
-            sent = [row.position for row, out in zip(rows, outcomes, strict=True) if out is None]
+            outcomes = await self._publish([outgoing_message(row) for row in rows])
             for row, outcome in zip(rows, outcomes, strict=True):
-                if isinstance(outcome, BaseException):
-                    MESSAGES_PUBLISH_FAILED.labels(self._service, row.event_type).inc()
+                if outcome is not None:
                     await session.execute(
                         update(table)
                         .where(table.c.position == row.position)
@@ -198,12 +182,21 @@ class OutboxRelay:
                             last_error=repr(outcome)[:2000],
                         )
                     )
-                else:
-                    MESSAGES_PUBLISHED.labels(self._service, row.event_type).inc()
-        failed = len(rows) - len(sent)
+        return sum(outcome is None for outcome in outcomes)
+
+    async def _publish(self, messages: list[OutgoingMessage]) -> list[BaseException | None]:
+        """Publish every message at once; each one's failure, or None once confirmed."""
+        outcomes = await asyncio.gather(
+            *(self._publisher.publish(message) for message in messages),
+            return_exceptions=True,
+        )
+        for message, outcome in zip(messages, outcomes, strict=True):
+            counter = MESSAGES_PUBLISH_FAILED if outcome is not None else MESSAGES_PUBLISHED
+            counter.labels(self._service, message.event_type).inc()
+        failed = sum(outcome is not None for outcome in outcomes)
         if failed:
-            log.warning("outbox.publish_failed", failed=failed, sent=len(sent))
-        return len(sent)
+            log.warning("outbox.publish_failed", failed=failed, sent=len(messages) - failed)
+        return outcomes
 
     async def sample_backlog(self) -> tuple[int, float]:
         """Rows waiting and the age in seconds of the oldest; also sets the gauges."""
