@@ -125,6 +125,72 @@ async def test_an_update_after_inserts_of_its_table_finds_the_row(engine: AsyncE
         assert await count(session, events) == 1
 
 
+async def test_an_update_of_a_pending_row_by_its_key_changes_the_row(engine: AsyncEngine) -> None:
+    parent, other = uuid.uuid4(), uuid.uuid4()
+    sessions = session_factory(engine)
+    async with sessions() as session:
+        seen = statements_of(engine)
+        defer_insert(session, parents, {"id": parent, "name": "甲", "version": 1})
+        defer_insert(session, parents, {"id": other, "name": "乙", "version": 1})
+        await defer_update(session, parents, where={"id": parent}, values={"version": 2})
+        await send_pending_writes(session)
+        await session.commit()
+    assert seen == ["INSERT"], "the rows inserted as they end up, no UPDATE"
+    async with sessions() as session:
+        versions = dict((await session.execute(select(parents.c.id, parents.c.version))).all())
+        assert versions == {parent: 2, other: 1}
+
+
+async def test_an_update_not_by_key_sends_the_pending_inserts_first(engine: AsyncEngine) -> None:
+    stored, pending = uuid.uuid4(), uuid.uuid4()
+    sessions = session_factory(engine)
+    async with sessions() as session:
+        defer_insert(session, parents, {"id": stored, "name": "甲", "version": 1})
+        await send_pending_writes(session)
+        await session.commit()
+    async with sessions() as session:
+        seen = statements_of(engine)
+        defer_insert(session, parents, {"id": pending, "name": "甲", "version": 1})
+        # Also matches the stored row: changing only the pending one would miss it.
+        await defer_update(session, parents, where={"name": "甲"}, values={"version": 3})
+        await send_pending_writes(session)
+        await session.commit()
+    assert seen == ["INSERT", "UPDATE"]
+    async with sessions() as session:
+        versions = dict((await session.execute(select(parents.c.id, parents.c.version))).all())
+        assert versions == {stored: 3, pending: 3}
+
+
+async def test_skipping_conflicts_leaves_out_rows_already_there(engine: AsyncEngine) -> None:
+    first, second = uuid.uuid4(), uuid.uuid4()
+    sessions = session_factory(engine)
+    async with sessions() as session:
+        defer_insert(session, parents, {"id": first, "name": "甲", "version": 1})
+        await send_pending_writes(session)
+        await session.commit()
+    async with sessions() as session:
+        seen = statements_of(engine)
+        for row in (
+            {"id": first, "name": "again", "version": 9},  # stored before
+            {"id": second, "name": "乙", "version": 1},
+            {"id": second, "name": "again", "version": 9},  # twice in one statement
+        ):
+            defer_insert(session, parents, row, skip_conflicts=True)
+        defer_insert(session, events, {"label": "kept"})
+        # An update never changes a row that may give way to a stored one.
+        await defer_update(session, parents, where={"id": second}, values={"version": 2})
+        await send_pending_writes(session)
+        await session.commit()
+    if engine.dialect.name == "postgresql":
+        assert seen == ["WITH", "UPDATE"]
+    async with sessions() as session:
+        rows = (
+            await session.execute(select(parents.c.id, parents.c.name, parents.c.version))
+        ).all()
+        assert sorted(rows) == sorted([(first, "甲", 1), (second, "乙", 2)])
+        assert await count(session, events) == 1
+
+
 async def test_an_update_may_match_on_the_column_it_sets(engine: AsyncEngine) -> None:
     parent = uuid.uuid4()
     sessions = session_factory(engine)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from huiyin_routing.bootstrap import bootstrap
 from huiyin_routing.config import RoutingSettings
-from huiyin_routing.db import messaging
+from huiyin_routing.db import messaging, routing_decisions
 from huiyin_shared.contracts.events.common import UnitRef
 from huiyin_shared.contracts.events.routing import CaseReturnedByUnit
 from huiyin_shared.db.migrations import upgrade
@@ -95,6 +95,13 @@ async def test_accepted_petition_is_routed_and_rerouted_after_a_return(
                 return sorted(sent) == [("petition.rerouted", True), ("petition.routed", True)]
 
             await eventually(relayed)
+            async with service.platform.engine.connect() as connection:
+                sequences = await connection.scalars(
+                    select(routing_decisions.c.sequence)
+                    .where(routing_decisions.c.petition_id == event.petition_id)
+                    .order_by(routing_decisions.c.sequence)
+                )
+                assert list(sequences) == [1, 2]
             missing = await client.get(f"/v1/routing-requests/{uuid.uuid4()}", headers=CLERK)
             assert missing.status_code == 404
             assert missing.headers["content-type"].startswith("application/problem+json")

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from huiyin_shared.contracts.events.common import ClockName, UnitRef
 from huiyin_shared.contracts.events.routing import EscalationContacts
 from huiyin_shared.db.dialect import dialect_insert
+from huiyin_shared.db.writes import defer_insert
 from huiyin_supervision.db import (
     case_clocks,
     case_history,
@@ -142,7 +143,7 @@ class CaseRepository:
 
     # -- clocks ------------------------------------------------------------------------------
 
-    async def add_clock(
+    def add_clock(
         self,
         *,
         case_id: uuid.UUID,
@@ -151,8 +152,11 @@ class CaseRepository:
         periodic: bool,
         next_fire_at: datetime | None,
     ) -> None:
-        await self._session.execute(
-            dialect_insert(self._session, case_clocks).on_conflict_do_nothing(),
+        """Open a clock, with the transaction's other pending writes; one already open is
+        left as it is."""
+        defer_insert(
+            self._session,
+            case_clocks,
             {
                 "case_id": case_id,
                 "clock": spec.clock.value,
@@ -164,6 +168,7 @@ class CaseRepository:
                 "periodic": periodic,
                 "next_fire_at": next_fire_at,
             },
+            skip_conflicts=True,
         )
 
     async def clocks(self, case_id: uuid.UUID, *, lock: bool = False) -> list[CaseClock]:
@@ -255,11 +260,13 @@ class CaseRepository:
 
     # -- history and notices ----------------------------------------------------------------
 
-    async def record(
+    def record(
         self, case_id: uuid.UUID, *, at: datetime, actor: str, action: str, detail: dict[str, Any]
     ) -> None:
-        await self._session.execute(
-            case_history.insert(),
+        """Add to the case's history, with the transaction's other pending writes."""
+        defer_insert(
+            self._session,
+            case_history,
             {"case_id": case_id, "at": at, "actor": actor, "action": action, "detail": detail},
         )
 
@@ -316,10 +323,9 @@ class CaseRepository:
         ).one_or_none()
         return None if row is None else row._mapping
 
-    async def remember_petition(self, values: dict[str, Any]) -> None:
-        await self._session.execute(
-            dialect_insert(self._session, petitions_seen).on_conflict_do_nothing(), values
-        )
+    def remember_petition(self, values: dict[str, Any]) -> None:
+        """Keep a petition for screening, with the transaction's other pending writes."""
+        defer_insert(self._session, petitions_seen, values, skip_conflicts=True)
 
 
 def _case(row: Any) -> Case:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Insert, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from huiyin_shared.db.dialect import DialectInsert, per_dialect
 from huiyin_supervision.db import OPENED_COLUMNS, petition_clocks
@@ -24,13 +25,13 @@ _KEY = [petition_clocks.c.petition_id, petition_clocks.c.clock]
 
 # Built once: every petition's events run these (see huiyin_shared.db.dialect).
 @per_dialect
-def _open(insert: DialectInsert) -> Insert:
+def _open(insert: DialectInsert) -> ReturningInsert[Any]:
     stmt = insert(petition_clocks)
     return stmt.on_conflict_do_update(
         index_elements=_KEY,
         set_={name: stmt.excluded[name] for name in OPENED_COLUMNS},
         where=petition_clocks.c.opened_at.is_(None),
-    )
+    ).returning(*petition_clocks.c)
 
 
 @per_dialect
@@ -60,7 +61,7 @@ class ClockRepository:
         A stop recorded before (an out-of-order decision) is kept; a clock already opened
         is left unchanged, so opening twice is harmless.
         """
-        await self._session.execute(
+        written = await self._session.execute(
             _open(self._session),
             {
                 "petition_id": clock.petition_id,
@@ -74,7 +75,10 @@ class ClockRepository:
                 "opened_at": clock.opened_at,
             },
         )
-        stored = await self.get(petition_id=clock.petition_id, clock=clock.clock)
+        row = written.one_or_none()
+        if row is not None:
+            return _to_clock(row._mapping)
+        stored = await self.get(petition_id=clock.petition_id, clock=clock.clock)  # opened before
         assert stored is not None
         return stored
 

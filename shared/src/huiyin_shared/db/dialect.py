@@ -21,6 +21,11 @@ def dialect_insert(session: AsyncSession, table: Table) -> postgresql.Insert | s
     return _insert(table, session.get_bind().dialect.name)
 
 
+def insert_for(table: Table, dialect: str) -> postgresql.Insert | sqlite.Insert:
+    """``INSERT INTO table`` in the named dialect (``postgresql`` or ``sqlite``)."""
+    return _insert(table, dialect)
+
+
 S = TypeVar("S")
 
 DialectInsert = Callable[[Table], postgresql.Insert | sqlite.Insert]

@@ -11,7 +11,8 @@ follow it); foreign keys are checked at the end of the statement, so a child row
 beside its parent. Elsewhere (SQLite) they run one after another, in order.
 
 An UPDATE must not need a row inserted in the same statement (all parts of a statement
-share one snapshot), so queuing an UPDATE of a table with inserts pending sends them first.
+share one snapshot). An UPDATE naming by its primary key a row still waiting to be inserted
+changes that row instead; any other UPDATE of a table with inserts pending sends them first.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.dml import Insert, Update
 
+from huiyin_shared.db.dialect import insert_for
 from huiyin_shared.db.engine import READS_ONLY
 
 _INFO_KEY = "huiyin.pending_writes"
@@ -44,6 +46,7 @@ class _Insert:
     table: Table
     columns: tuple[str, ...]
     rows: list[Mapping[str, Any]]
+    skip_conflicts: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,15 +56,30 @@ class _Update:
     values: Mapping[str, Any]
 
 
-def defer_insert(session: AsyncSession, table: Table, row: Mapping[str, Any]) -> None:
-    """``INSERT INTO table`` one row, sent with the session's other pending writes."""
+def defer_insert(
+    session: AsyncSession,
+    table: Table,
+    row: Mapping[str, Any],
+    *,
+    skip_conflicts: bool = False,
+) -> None:
+    """``INSERT INTO table`` one row, sent with the session's other pending writes.
+
+    ``skip_conflicts``: a row that would break a unique constraint is left out (``ON
+    CONFLICT DO NOTHING``), for writes a redelivery or a second writer may repeat.
+    """
     pending = _pending(session.sync_session)
     columns = tuple(row)
     for write in pending:
-        if isinstance(write, _Insert) and write.table is table and write.columns == columns:
+        if (
+            isinstance(write, _Insert)
+            and write.table is table
+            and write.columns == columns
+            and write.skip_conflicts == skip_conflicts
+        ):
             write.rows.append(row)
             return
-    pending.append(_Insert(table, columns, [row]))
+    pending.append(_Insert(table, columns, [row], skip_conflicts))
 
 
 async def defer_update(
@@ -72,11 +90,41 @@ async def defer_update(
     values: Mapping[str, Any],
 ) -> None:
     """``UPDATE table SET values`` where each ``where`` column equals its value, sent with
-    the session's other pending writes (after its table's pending inserts, which go first)."""
+    the session's other pending writes (after its table's pending inserts, which go first).
+
+    Naming by its primary key a row still waiting to be inserted, it changes that row's
+    values instead: one write, and the row is inserted as it ends up.
+    """
     pending = _pending(session.sync_session)
-    if any(isinstance(w, _Insert) and w.table is table for w in pending):
+    inserts = [w for w in pending if isinstance(w, _Insert) and w.table is table]
+    if any(_merge(write, where, values) for write in inserts):
+        return
+    if inserts:
         await send_pending_writes(session)
     pending.append(_Update(table, where, values))
+
+
+def _merge(write: _Insert, where: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
+    """Apply an UPDATE to the pending row it names by primary key; False if none matches.
+
+    Only by primary key: any other condition may also match rows already stored. Never into
+    an insert that skips conflicts, whose row may give way to a stored one.
+    """
+    key = {column.name for column in write.table.primary_key.columns}
+    columns = set(write.columns)
+    if (
+        write.skip_conflicts
+        or not key
+        or not key <= set(where)
+        or not set(where) <= columns
+        or not set(values) <= columns
+    ):
+        return False
+    for index, row in enumerate(write.rows):
+        if all(row[name] == value for name, value in where.items()):
+            write.rows[index] = {**row, **values}
+            return True
+    return False
 
 
 async def send_pending_writes(session: AsyncSession) -> None:
@@ -103,9 +151,10 @@ def _send(session: Session) -> None:
         return
     taken = list(pending)
     pending.clear()
-    if session.get_bind().dialect.name != "postgresql":
+    dialect = session.get_bind().dialect.name
+    if dialect != "postgresql":
         for write in taken:
-            session.execute(*_single(write))
+            session.execute(*_single(write, dialect))
         return
     params: dict[str, Any] = {}
     for index, write in enumerate(taken):
@@ -133,7 +182,8 @@ _Shape = tuple[Table, str, tuple[str, ...], tuple[str, ...], int]
 
 def _shape(write: _Insert | _Update) -> _Shape:
     if isinstance(write, _Insert):
-        return (write.table, "insert", write.columns, (), len(write.rows))
+        kind = "insert-skipping-conflicts" if write.skip_conflicts else "insert"
+        return (write.table, kind, write.columns, (), len(write.rows))
     return (write.table, "update", tuple(write.values), tuple(write.where), 1)
 
 
@@ -155,12 +205,14 @@ def _combined(shapes: tuple[_Shape, ...]) -> TextClause:
 
 def _part(index: int, shape: _Shape) -> Insert | Update:
     table, kind, columns, keys, count = shape
-    if kind == "insert":
+    if kind != "update":
         rows = [
             {c: bindparam(f"w{index}_{n}_{c}", type_=table.c[c].type) for c in columns}
             for n in range(count)
         ]
-        return insert(table).values(rows)
+        if kind == "insert":
+            return insert(table).values(rows)
+        return insert_for(table, "postgresql").values(rows).on_conflict_do_nothing()
     return (
         update(table)
         .where(*(table.c[k] == bindparam(f"w{index}_k_{k}", type_=table.c[k].type) for k in keys))
@@ -168,8 +220,10 @@ def _part(index: int, shape: _Shape) -> Insert | Update:
     )
 
 
-def _single(write: _Insert | _Update) -> tuple[Insert | Update, Any]:
+def _single(write: _Insert | _Update, dialect: str) -> tuple[Insert | Update, Any]:
     if isinstance(write, _Insert):
+        if write.skip_conflicts:
+            return insert_for(write.table, dialect).on_conflict_do_nothing(), list(write.rows)
         return insert(write.table), list(write.rows)
     table = write.table
     statement = (

@@ -24,7 +24,7 @@ OWN_PRODUCER = "intake"
 async def on_routed(
     event: routing.PetitionRouted | routing.PetitionRerouted, _e: Envelope, uow: IntakeUnitOfWork
 ) -> None:
-    await project(
+    project(
         uow,
         Milestone(
             key=f"routed:{event.decision_id}",
@@ -41,7 +41,7 @@ async def on_referred_out(
 ) -> None:
     if envelope.producer == OWN_PRODUCER:
         return  # intake's own referral: projected when it was decided
-    await project(
+    project(
         uow,
         Milestone(
             key=f"referred_out:{event.decision_id}",
@@ -54,7 +54,7 @@ async def on_referred_out(
 
 
 async def on_case_opened(event: case.CaseOpened, _e: Envelope, uow: IntakeUnitOfWork) -> None:
-    await uow.timeline.link_case(case_id=event.case_id, petition_id=event.petition_id)
+    uow.timeline.link_case(case_id=event.case_id, petition_id=event.petition_id)
 
 
 class _OfACase(Protocol):
@@ -73,7 +73,7 @@ async def on_deadline_set(
 ) -> None:
     if event.clock.value != "resolve":
         return  # only the reply date is the petitioner's business
-    await project(
+    project(
         uow,
         _case_milestone(
             f"reply_due:{event.case_id}:{event.due_date}",
@@ -88,7 +88,7 @@ async def on_deadline_set(
 async def on_accepted_by_unit(
     event: case.CaseAcceptedByUnit, _e: Envelope, uow: IntakeUnitOfWork
 ) -> None:
-    await project(
+    project(
         uow,
         _case_milestone(
             f"unit_accepted:{event.case_id}",
@@ -101,7 +101,7 @@ async def on_accepted_by_unit(
 
 
 async def on_extended(event: case.CaseExtended, _e: Envelope, uow: IntakeUnitOfWork) -> None:
-    await project(
+    project(
         uow,
         _case_milestone(
             f"extended:{event.case_id}:{event.clock.value}:{event.new_due_date}",
@@ -115,7 +115,7 @@ async def on_extended(event: case.CaseExtended, _e: Envelope, uow: IntakeUnitOfW
 
 
 async def on_paused(event: case.CasePaused, _e: Envelope, uow: IntakeUnitOfWork) -> None:
-    await project(
+    project(
         uow,
         _case_milestone(
             f"paused:{event.case_id}:{event.paused_at.isoformat()}",
@@ -128,7 +128,7 @@ async def on_paused(event: case.CasePaused, _e: Envelope, uow: IntakeUnitOfWork)
 
 
 async def on_resumed(event: case.CaseResumed, _e: Envelope, uow: IntakeUnitOfWork) -> None:
-    await project(
+    project(
         uow,
         _case_milestone(
             f"resumed:{event.case_id}:{event.resumed_at.isoformat()}",
@@ -140,7 +140,7 @@ async def on_resumed(event: case.CaseResumed, _e: Envelope, uow: IntakeUnitOfWor
 
 
 async def on_closed(event: case.CaseClosed, _e: Envelope, uow: IntakeUnitOfWork) -> None:
-    await project(
+    project(
         uow,
         _case_milestone(
             f"closed:{event.case_id}",
@@ -156,7 +156,7 @@ async def on_closed(event: case.CaseClosed, _e: Envelope, uow: IntakeUnitOfWork)
 async def on_review_opened(
     event: case.CaseReviewOpened, _e: Envelope, uow: IntakeUnitOfWork
 ) -> None:
-    await project(
+    project(
         uow,
         _case_milestone(
             f"review_opened:{event.case_id}",
@@ -171,7 +171,7 @@ async def on_review_opened(
 
 
 async def on_final(event: case.CaseFinal, _e: Envelope, uow: IntakeUnitOfWork) -> None:
-    await project(
+    project(
         uow,
         _case_milestone(
             f"final:{event.petition_id}",

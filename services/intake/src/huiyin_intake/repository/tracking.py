@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from huiyin_intake.db import case_links, timeline_entries
 from huiyin_intake.domain.tracking import Milestone, MilestoneKind
-from huiyin_shared.db.dialect import dialect_insert
 from huiyin_shared.db.writes import defer_insert
 
 
@@ -23,23 +22,18 @@ class TimelineRepository:
         petition it holds locked), with the transaction's other pending writes."""
         defer_insert(self._session, timeline_entries, _row(milestone))
 
-    async def record(self, milestone: Milestone) -> bool:
-        """Add a milestone once; a second one with the same key changes nothing."""
-        table = timeline_entries
-        result = await self._session.execute(
-            dialect_insert(self._session, table)
-            .on_conflict_do_nothing(index_elements=[table.c.entry_key])
-            .returning(table.c.entry_key),
-            _row(milestone),
-        )
-        return result.first() is not None
+    def record(self, milestone: Milestone) -> None:
+        """Add a milestone once, with the transaction's other pending writes; a second one
+        with the same key changes nothing."""
+        defer_insert(self._session, timeline_entries, _row(milestone), skip_conflicts=True)
 
-    async def link_case(self, *, case_id: uuid.UUID, petition_id: uuid.UUID) -> None:
-        await self._session.execute(
-            dialect_insert(self._session, case_links).on_conflict_do_nothing(
-                index_elements=[case_links.c.case_id]
-            ),
+    def link_case(self, *, case_id: uuid.UUID, petition_id: uuid.UUID) -> None:
+        """Remember which petition a case belongs to, once."""
+        defer_insert(
+            self._session,
+            case_links,
             {"case_id": case_id, "petition_id": petition_id},
+            skip_conflicts=True,
         )
 
     async def of_petition(self, *, petition_id: uuid.UUID) -> list[Milestone]:

@@ -128,7 +128,7 @@ async def give_feedback(
         ),
         subject=integration_events.subject(petition.petition_id),
     )
-    await uow.timeline.record(
+    uow.timeline.record(
         Milestone(
             key=f"feedback:{petition.petition_id}:{tier or 'handling'}",
             kind=MilestoneKind.FEEDBACK_RECEIVED,
@@ -151,7 +151,7 @@ async def request_review(
         PetitionReviewRequested(petition_id=petition.petition_id, tier=tier, requested_at=now),
         subject=integration_events.subject(petition.petition_id),
     )
-    await uow.timeline.record(
+    uow.timeline.record(
         Milestone(
             key=f"review_requested:{petition.petition_id}:{tier.value}",
             kind=MilestoneKind.REVIEW_REQUESTED,
@@ -162,7 +162,7 @@ async def request_review(
     )
 
 
-async def project(
+def project(
     uow: IntakeUnitOfWork,
     milestone: Milestone,
     *,
@@ -171,5 +171,5 @@ async def project(
     """Apply one consumed event to the projection: remember which petition a case belongs
     to, and add its milestone once (redeliveries and any arrival order change nothing)."""
     if case_of is not None:
-        await uow.timeline.link_case(case_id=case_of[0], petition_id=case_of[1])
-    await uow.timeline.record(milestone)
+        uow.timeline.link_case(case_id=case_of[0], petition_id=case_of[1])
+    uow.timeline.record(milestone)

@@ -144,14 +144,25 @@ class StoredDecision:
 class DecisionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._last_sequence: dict[uuid.UUID, int] = {}
 
     def add(self, decision: StoredDecision) -> None:
         """Queue the decision's row with the transaction's other pending writes."""
         defer_insert(self._session, routing_decisions, dict(decision.__dict__))
+        self._last_sequence[decision.petition_id] = decision.sequence
+
+    def none_yet(self, petition_id: uuid.UUID) -> None:
+        """The petition has no decision yet (its request is new in this transaction): its
+        first decision's sequence needs no read. A wrong claim still fails, on the unique
+        (petition, sequence) key."""
+        self._last_sequence[petition_id] = 0
 
     async def next_sequence(self, petition_id: uuid.UUID) -> int:
-        current = await self._session.scalar(_LAST_SEQUENCE, {"petition_id": petition_id})
-        return int(current or 0) + 1
+        last = self._last_sequence.get(petition_id)
+        if last is None:
+            current = await self._session.scalar(_LAST_SEQUENCE, {"petition_id": petition_id})
+            last = int(current or 0)
+        return last + 1
 
     async def list_for(self, petition_id: uuid.UUID) -> list[StoredDecision]:
         rows = await self._session.execute(_DECISIONS, {"petition_id": petition_id})

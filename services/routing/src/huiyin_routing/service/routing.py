@@ -50,9 +50,11 @@ async def on_accepted(
     if existing is not None:
         return existing
     bounces = await uow.bounces.list_for(petition_id)  # returns that overtook the acceptance
-    request = replace(RoutingRequest.from_accepted(petition_id, facts), bounce_count=len(bounces))
-    uow.requests.add(request)
     snapshot = await cache.current(uow)
+    request = replace(RoutingRequest.from_accepted(petition_id, facts), bounce_count=len(bounces))
+    # Read nothing from here on: the new request, its decision and event go out as one write.
+    uow.requests.add(request)
+    uow.decisions.none_yet(petition_id)
     if snapshot is None:
         log.warning("routing.no_registry", petition_id=str(petition_id))
         return request

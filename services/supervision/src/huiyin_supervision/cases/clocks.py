@@ -56,7 +56,7 @@ async def open_clock(
     now: datetime,
 ) -> Explanation:
     explanation = compute(ctx.office, spec)
-    await uow.cases.add_clock(
+    uow.cases.add_clock(
         case_id=case_id,
         spec=spec,
         explanation=explanation,

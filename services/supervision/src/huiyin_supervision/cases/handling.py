@@ -82,7 +82,7 @@ async def move(
     """Apply a legal transition and record who made it; refused with its rule otherwise."""
     status = check(action, case.status)
     await uow.cases.update_case(case.case_id, status=status.value, **values)
-    await uow.cases.record(
+    uow.cases.record(
         case.case_id, at=now, actor=staff.staff_id, action=action.value, detail=detail or {}
     )
     return status
@@ -164,7 +164,7 @@ async def request_extension(
         today=ctx.office.local_date(now),
     )
     await uow.cases.update_clock(case_id, clock.clock, extension_pending_days=days)
-    await uow.cases.record(
+    uow.cases.record(
         case_id,
         at=now,
         actor=staff.staff_id,

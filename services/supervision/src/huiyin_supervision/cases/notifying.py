@@ -117,7 +117,7 @@ async def record_told(
         next_fire_at=None,
     )
     on_time = told_on <= clock.due_date
-    await uow.cases.record(
+    uow.cases.record(
         case_id,
         at=now,
         actor=staff.staff_id,

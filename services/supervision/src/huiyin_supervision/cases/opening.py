@@ -85,7 +85,7 @@ async def open_cases(
             ),
             subject=f"case:{case_id}",
         )
-        await uow.cases.record(
+        uow.cases.record(
             case_id, at=now, actor="system", action="opened", detail={"role": role.value}
         )
         if event.mode is RoutingMode.TRANSFER:
@@ -154,9 +154,9 @@ def _case_row(
     }
 
 
-async def remember_petition(uow: SupervisionUnitOfWork, event: PetitionRegistered) -> None:
+def remember_petition(uow: SupervisionUnitOfWork, event: PetitionRegistered) -> None:
     """Keep what screening needs: the pseudonymous petitioner, topic, size, time."""
-    await uow.cases.remember_petition(
+    uow.cases.remember_petition(
         {
             "petition_id": event.petition_id,
             "office_id": event.office_id,
@@ -205,7 +205,7 @@ async def record_feedback(
         return  # already final, under review, or rated: a redelivery changes nothing
     check(Action.RECORD_FEEDBACK, case.status)
     await uow.cases.update_case(case.case_id, feedback_satisfied=event.satisfied)
-    await uow.cases.record(
+    uow.cases.record(
         case.case_id,
         at=event.received_at,
         actor="petitioner",
@@ -230,7 +230,7 @@ async def make_final(
 ) -> None:
     check(Action.MAKE_FINAL, case.status)
     await uow.cases.update_case(case.case_id, status=CaseStatus.FINAL.value)
-    await uow.cases.record(
+    uow.cases.record(
         case.case_id, at=at, actor="system", action="final", detail={"basis": basis.value}
     )
     await uow.publish(
@@ -298,7 +298,7 @@ async def open_review(
         ),
         subject=f"case:{review_id}",
     )
-    await uow.cases.record(
+    uow.cases.record(
         review_id, at=now, actor="system", action="review_opened", detail={"tier": event.tier}
     )
     policy = REVIEW_POLICIES[event.tier]

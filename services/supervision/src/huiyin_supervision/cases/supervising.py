@@ -66,7 +66,7 @@ async def decide_extension(
         ExtensionState(clock.extension_granted_days, clock.extension_pending_days, clock.due_date)
     )
     action = Action.APPROVE_EXTENSION if approve else Action.REFUSE_EXTENSION
-    await uow.cases.record(
+    uow.cases.record(
         case_id,
         at=now,
         actor=staff.staff_id,
@@ -250,7 +250,7 @@ async def issue_notice(
             "issued_by": staff.staff_id,
         }
     )
-    await uow.cases.record(
+    uow.cases.record(
         case_id,
         at=now,
         actor=staff.staff_id,
@@ -289,7 +289,7 @@ async def answer_notice(
     require_own_unit(case, staff)
     if not await uow.cases.answer_notice(notice_number, answer=answer, at=now):
         raise refuse("notice-answered-once", "This supervision notice has already been answered.")
-    await uow.cases.record(
+    uow.cases.record(
         case.case_id,
         at=now,
         actor=staff.staff_id,
@@ -322,7 +322,7 @@ async def escalate(
             EscalationLevel.LEADER_OWNERSHIP: case.owner_leader_id or contacts.top_leader_id,
         }.get(to_level)
     await uow.cases.update_case(case_id, escalation_level=to_level.value)
-    await uow.cases.record(
+    uow.cases.record(
         case_id,
         at=now,
         actor="system",
@@ -369,7 +369,7 @@ async def request_ownership(
     existing = await uow.cases.clock(case_id, ClockName.NAME_OWNER)
     if existing is not None:
         raise refuse("ownership-requested-once", "Leader ownership was already requested.")
-    await uow.cases.record(
+    uow.cases.record(
         case_id, at=now, actor=staff.staff_id, action=Action.REQUEST_OWNERSHIP.value, detail={}
     )
     spec = spec_for(
@@ -403,7 +403,7 @@ async def assign_ownership(
         now=now,
         owner_id=leader_id,
     )
-    await uow.cases.record(
+    uow.cases.record(
         case_id,
         at=now,
         actor=staff.staff_id,

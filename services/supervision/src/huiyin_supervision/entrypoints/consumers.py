@@ -35,7 +35,7 @@ def build_handlers(
             registration_number=event.registration_number,
             received_at=event.received_at,
         )
-        await opening.remember_petition(uow, event)
+        opening.remember_petition(uow, event)
 
     async def on_petition_accepted(
         event: PetitionAccepted, envelope: Envelope, uow: SupervisionUnitOfWork
