@@ -10,7 +10,9 @@ Prints the offered and sustained rates, p50/p95/p99 latency, and beside them the
 limits measured in the same run: the "HTTP + one INSERT" rate of the same stack (the raw
 app of ``bench/intake.py``: uvicorn, FastAPI, SQLAlchemy async, asyncpg, the kit's pool),
 PostgreSQL single-row commits through the same driver (asyncpg) and RabbitMQ confirmed
-publishes.
+publishes. Each run also tells where the CPU went: each service's, PostgreSQL's,
+RabbitMQ's and this load generator's CPU time per petition, and how many of the machine's
+cores were busy.
 
 Figures are distorted by whatever else the machine runs; read them with its load.
 """
@@ -159,6 +161,39 @@ def services_cpu(suite: Suite) -> dict[str, float]:
     }
 
 
+def _server_of(command: str) -> str | None:
+    if command.startswith("postgres"):  # the postmaster and its backends ("postgres: …")
+        return "PostgreSQL"
+    if "beam.smp" in command and "rabbit" in command:
+        return "RabbitMQ"
+    return None
+
+
+def machine_cpu() -> dict[str, float]:
+    """CPU seconds so far of what else the suite needs on this machine: PostgreSQL's and
+    RabbitMQ's processes, this benchmark (the portal and the clerks), and the machine as a
+    whole (``busy``, every core); empty where ``/proc`` is not available."""
+    proc = Path("/proc")
+    if not (proc / "stat").exists():
+        return {}
+    ticks = os.sysconf("SC_CLK_TCK")
+    # user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+    times = [int(v) for v in (proc / "stat").read_text().split("\n", 1)[0].split()[1:9]]
+    seconds = {"busy": (sum(times) - times[3] - times[4]) / ticks}
+    seconds["load generator"] = intake_bench.cpu_seconds(os.getpid())
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue  # gone meanwhile
+        server = _server_of(command)
+        if server is not None:
+            seconds[server] = seconds.get(server, 0.0) + intake_bench.cpu_seconds(int(entry.name))
+    return seconds
+
+
 @dataclass
 class Run:
     """One offering: when each petition was posted, registered and accepted (the answers
@@ -168,7 +203,11 @@ class Run:
     registered: dict[str, float] = field(default_factory=dict)
     accepted: dict[str, float] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)
+    machine: dict[str, float] = field(default_factory=dict)
+    """CPU seconds of PostgreSQL, RabbitMQ, the load generator and the whole machine."""
     began: float = 0.0
+    seconds: float = 0.0
+    """From the first POST until the last case opened and the services settled."""
 
 
 def offer(people: People, portal: Portal, petitions: int, rate: float, *, first: int = 0) -> Run:
@@ -232,6 +271,13 @@ def report(run: Run, opened: dict[str, float], petitions: int) -> tuple[float, f
             + ", ".join(f"{n} {v:.1f}" for n, v in per.items())
             + ")"
         )
+    if run.machine and run.seconds:
+        busy = run.machine.pop("busy")
+        servers = {n: 1000 * c / petitions for n, c in run.machine.items()}
+        print(
+            f"machine: {busy / run.seconds:.2f} of {os.cpu_count()} cores busy; "
+            "besides, per petition: " + ", ".join(f"{n} {v:.1f} ms" for n, v in servers.items())
+        )
     return sustained, percentile(ms, 0.99)
 
 
@@ -285,7 +331,7 @@ def main() -> None:
         watcher = CaseWatcher(suite)
         watcher.start()
         for number in range(1, args.runs + 1):
-            cpu_before = services_cpu(suite)
+            cpu_before, machine_before = services_cpu(suite), machine_cpu()
             run = offer(
                 people, portal, args.petitions, args.rate, first=(number - 1) * args.petitions
             )
@@ -298,6 +344,8 @@ def main() -> None:
             # finish so its CPU counts whole petitions.
             time.sleep(2)
             run.cpu = {n: c - cpu_before[n] for n, c in services_cpu(suite).items()}
+            run.machine = {n: c - machine_before.get(n, 0.0) for n, c in machine_cpu().items()}
+            run.seconds = time.time() - run.began
             if args.runs > 1:
                 print(f"run {number} of {args.runs}:")
             rate, p99 = report(run, watcher.opened_at, args.petitions)
