@@ -275,8 +275,9 @@ def report(run: Run, opened: dict[str, float], petitions: int) -> tuple[float, f
         busy = run.machine.pop("busy")
         servers = {n: 1000 * c / petitions for n, c in run.machine.items()}
         print(
-            f"machine: {busy / run.seconds:.2f} of {os.cpu_count()} cores busy; "
-            "besides, per petition: " + ", ".join(f"{n} {v:.1f} ms" for n, v in servers.items())
+            f"machine: {busy / run.seconds:.2f} of {os.cpu_count()} cores busy, "
+            f"{1000 * busy / petitions:.1f} ms per petition; of it besides the services: "
+            + ", ".join(f"{n} {v:.1f}" for n, v in servers.items())
         )
     return sustained, percentile(ms, 0.99)
 
