@@ -314,9 +314,17 @@ def main() -> None:
         workdir=Path(tempfile.mkdtemp(prefix="huiyin-bench-")),
         postgres_url=ADMIN,
         amqp_url=AMQP,
-        # As in production: the default pool, not the tests' smaller one, and the system
-        # clock (the tests' shared clock file is read on every "now").
-        overrides={"DATABASE_POOL_SIZE": str(args.pool_size), "CLOCK_CONTROL_FILE": None}
+        # As in production: the default pool, not the tests' smaller one; the system clock
+        # (the tests' shared clock file is read on every "now"); the default intervals of
+        # relay polls and timers (the tests' look every second or faster).
+        overrides={
+            "DATABASE_POOL_SIZE": str(args.pool_size),
+            "CLOCK_CONTROL_FILE": None,
+            "RELAY_POLL_INTERVAL_SECONDS": None,
+            "BROKER_RETRY_MAX_SECONDS": None,
+            "SWEEP_INTERVAL_SECONDS": None,
+            "TIMER_INTERVAL_SECONDS": None,
+        }
         | dict(args.set),
     )
     print(
