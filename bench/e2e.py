@@ -12,7 +12,9 @@ app of ``bench/intake.py``: uvicorn, FastAPI, SQLAlchemy async, asyncpg, the kit
 PostgreSQL single-row commits through the same driver (asyncpg) and RabbitMQ confirmed
 publishes. Each run also tells where the CPU went: each service's, PostgreSQL's,
 RabbitMQ's and this load generator's CPU time per petition, and how many of the machine's
-cores were busy.
+cores were busy; and where the wait after the acceptance went: each relay's share (from
+the moment its producer says an event occurred to its arrival) and each consumer's (from
+the arrival of the event it reads to the moment its own event occurred).
 
 Figures are distorted by whatever else the machine runs; read them with its load.
 """
@@ -33,6 +35,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import aio_pika
@@ -119,14 +122,25 @@ def raw_http_insert_rate(requests: int, concurrency: int = 16) -> float:
         asyncio.run(drop_database(ADMIN, name))
 
 
+HOPS = ("petition.accepted", "petition.routed", "case.opened")
+"""The events between the clerk's acceptance and the case, one per hop of the flow."""
+
+
 class CaseWatcher:
-    """Records when ``case.opened`` arrives for each petition, on a queue of our own."""
+    """Records, on a queue of our own, when each hop's event arrives for each petition and
+    when its producer says it occurred, so that the wait after the acceptance splits into
+    each relay's and each consumer's share."""
 
     def __init__(self, suite: Suite) -> None:
         self.suite = suite
-        self.opened_at: dict[str, float] = {}
+        self.arrived: dict[str, dict[str, float]] = {hop: {} for hop in HOPS}
+        self.occurred: dict[str, dict[str, float]] = {hop: {} for hop in HOPS}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
+
+    @property
+    def opened_at(self) -> dict[str, float]:
+        return self.arrived["case.opened"]
 
     def start(self) -> None:
         self._thread.start()
@@ -140,14 +154,32 @@ class CaseWatcher:
         async with connection:
             channel = await connection.channel()
             queue = await channel.declare_queue(exclusive=True)
-            await queue.bind(self.suite.exchange, routing_key="case.opened")
+            for hop in HOPS:
+                await queue.bind(self.suite.exchange, routing_key=hop)
             async with queue.iterator() as messages:
                 async for message in messages:
                     await message.ack()
-                    data = json.loads(message.body)["data"]
-                    self.opened_at.setdefault(data["petition_id"], time.time())
+                    envelope = json.loads(message.body)
+                    petition_id = envelope["data"]["petition_id"]
+                    self.arrived[envelope["type"]].setdefault(petition_id, time.time())
+                    self.occurred[envelope["type"]].setdefault(
+                        petition_id, datetime.fromisoformat(envelope["occurred_at"]).timestamp()
+                    )
                     if self._stop.is_set():
                         return
+
+    def hops(self, petitions: list[str]) -> dict[str, list[float]]:
+        """Seconds each step after the acceptance took, for the petitions seen whole."""
+        arrived, occurred = self.arrived, self.occurred
+        whole = [p for p in petitions if all(p in arrived[hop] for hop in HOPS)]
+        accepted, routed, opened = HOPS
+        return {
+            "intake relay": [arrived[accepted][p] - occurred[accepted][p] for p in whole],
+            "routing": [occurred[routed][p] - arrived[accepted][p] for p in whole],
+            "routing relay": [arrived[routed][p] - occurred[routed][p] for p in whole],
+            "supervision": [occurred[opened][p] - arrived[routed][p] for p in whole],
+            "supervision relay": [arrived[opened][p] - occurred[opened][p] for p in whole],
+        }
 
 
 def services_cpu(suite: Suite) -> dict[str, float]:
@@ -240,8 +272,9 @@ def offer(people: People, portal: Portal, petitions: int, rate: float, *, first:
     return run
 
 
-def report(run: Run, opened: dict[str, float], petitions: int) -> tuple[float, float]:
+def report(run: Run, watcher: CaseWatcher, petitions: int) -> tuple[float, float]:
     """Print one run's figures; returns its sustained rate and its p99 in milliseconds."""
+    opened = watcher.opened_at
     done = [p for p in run.posted if p in opened]
     ms = [1000 * (opened[p] - run.posted[p]) for p in done]
     finished = max((opened[p] for p in done), default=run.began)
@@ -257,13 +290,17 @@ def report(run: Run, opened: dict[str, float], petitions: int) -> tuple[float, f
         "acceptance answered": [run.accepted[p] - run.registered[p] for p in done],
         "then case opened": [opened[p] - run.accepted[p] for p in done],
     }
-    print(
-        "  of which, p50/p99: "
-        + ", ".join(
-            f"{name} {1000 * percentile(v, 0.5):.0f}/{1000 * percentile(v, 0.99):.0f} ms"
-            for name, v in stages.items()
+    for heading, split in (
+        ("  of which, p50/p99: ", stages),
+        ("  then, p50/p99: ", watcher.hops(done)),
+    ):
+        print(
+            heading
+            + ", ".join(
+                f"{name} {1000 * percentile(v, 0.5):.0f}/{1000 * percentile(v, 0.99):.0f} ms"
+                for name, v in split.items()
+            )
         )
-    )
     if run.cpu:
         per = {n: 1000 * c / petitions for n, c in run.cpu.items()}
         print(
@@ -357,7 +394,7 @@ def main() -> None:
             run.seconds = time.time() - run.began
             if args.runs > 1:
                 print(f"run {number} of {args.runs}:")
-            rate, p99 = report(run, watcher.opened_at, args.petitions)
+            rate, p99 = report(run, watcher, args.petitions)
             sustained = max(sustained, rate)
             p99s.append(p99)
         watcher.stop()
