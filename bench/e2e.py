@@ -10,9 +10,11 @@ Prints the offered and sustained rates, p50/p95/p99 latency, and beside them the
 limits measured in the same run: the "HTTP + one INSERT" rate of the same stack (the raw
 app of ``bench/intake.py``: uvicorn, FastAPI, SQLAlchemy async, asyncpg, the kit's pool),
 PostgreSQL single-row commits through the same driver (asyncpg) and RabbitMQ confirmed
-publishes. Each run also tells where the CPU went: each service's, PostgreSQL's,
-RabbitMQ's and this load generator's CPU time per petition, and how many of the machine's
-cores were busy; and where the wait after the acceptance went: each relay's share (from
+publishes. The machine's CPU per raw request is measured too, and each run's CPU per
+petition is also given in raw requests: on a machine the suite saturates, sustained / raw
+can be no better than one over that figure. Each run also tells where the CPU went: each
+service's, PostgreSQL's, RabbitMQ's and this load generator's CPU time per petition, and
+how many of the machine's cores were busy; and where the wait after the acceptance went: each relay's share (from
 the moment its producer says an event occurred to its arrival) and each consumer's (from
 the arrival of the event it reads to the moment its own event occurred).
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import random
 import statistics
@@ -93,8 +96,17 @@ async def rabbitmq_confirmed_publish_rate(seconds: float) -> float:
         return done / seconds
 
 
-def raw_http_insert_rate(requests: int, concurrency: int = 16) -> float:
-    """Requests/s of the raw app (one INSERT per POST) on a throw-away database."""
+@dataclass(frozen=True)
+class Raw:
+    """The raw app's rate, and the machine's CPU it took per request (load generator,
+    server and PostgreSQL together; NaN where ``/proc`` is not available)."""
+
+    rate: float
+    cpu_per_request: float
+
+
+def raw_http_insert_rate(requests: int, concurrency: int = 16) -> Raw:
+    """The raw app (one INSERT per POST) on a throw-away database."""
     name = f"huiyin_bench_raw_{uuid.uuid4().hex[:8]}"
     url = asyncio.run(create_database(ADMIN, name))
     port = intake_bench.free_port()
@@ -112,10 +124,11 @@ def raw_http_insert_rate(requests: int, concurrency: int = 16) -> float:
         asyncio.run(
             intake_bench.load(insert_one, requests=min(200, requests), concurrency=concurrency)
         )
+        before = machine_cpu().get("busy", math.nan)
         rate, _ = asyncio.run(
             intake_bench.load(insert_one, requests=requests, concurrency=concurrency)
         )
-        return rate
+        return Raw(rate, (machine_cpu().get("busy", math.nan) - before) / requests)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -272,7 +285,7 @@ def offer(people: People, portal: Portal, petitions: int, rate: float, *, first:
     return run
 
 
-def report(run: Run, watcher: CaseWatcher, petitions: int) -> tuple[float, float]:
+def report(run: Run, watcher: CaseWatcher, petitions: int, raw: Raw) -> tuple[float, float]:
     """Print one run's figures; returns its sustained rate and its p99 in milliseconds."""
     opened = watcher.opened_at
     done = [p for p in run.posted if p in opened]
@@ -313,8 +326,9 @@ def report(run: Run, watcher: CaseWatcher, petitions: int) -> tuple[float, float
         servers = {n: 1000 * c / petitions for n, c in run.machine.items()}
         print(
             f"machine: {busy / run.seconds:.2f} of {os.cpu_count()} cores busy, "
-            f"{1000 * busy / petitions:.1f} ms per petition; of it besides the services: "
-            + ", ".join(f"{n} {v:.1f}" for n, v in servers.items())
+            f"{1000 * busy / petitions:.1f} ms per petition "
+            f"(the CPU of {busy / petitions / raw.cpu_per_request:.1f} raw requests); "
+            "of it besides the services: " + ", ".join(f"{n} {v:.1f}" for n, v in servers.items())
         )
     return sustained, percentile(ms, 0.99)
 
@@ -394,7 +408,7 @@ def main() -> None:
             run.seconds = time.time() - run.began
             if args.runs > 1:
                 print(f"run {number} of {args.runs}:")
-            rate, p99 = report(run, watcher, args.petitions)
+            rate, p99 = report(run, watcher, args.petitions, raw_http)
             sustained = max(sustained, rate)
             p99s.append(p99)
         watcher.stop()
@@ -409,8 +423,9 @@ def main() -> None:
             f"median {statistics.median(p99s):.0f} ms"
         )
     print(
-        f"raw HTTP + one INSERT, same stack, 16 clients: {raw_http:.0f} req/s "
-        f"(sustained / raw: {sustained / raw_http:.2f})"
+        f"raw HTTP + one INSERT, same stack, 16 clients: {raw_http.rate:.0f} req/s, "
+        f"{1000 * raw_http.cpu_per_request:.1f} ms of the machine's CPU each "
+        f"(sustained / raw: {sustained / raw_http.rate:.2f})"
     )
     print(f"raw PostgreSQL single-row commits (asyncpg): {raw_pg:.0f}/s")
     print(f"raw RabbitMQ confirmed publishes (aio-pika): {raw_mq:.0f}/s")
