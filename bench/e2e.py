@@ -12,8 +12,8 @@ app of ``bench/intake.py``: uvicorn, FastAPI, SQLAlchemy async, asyncpg, the kit
 PostgreSQL single-row commits through the same driver (asyncpg) and RabbitMQ confirmed
 publishes. Both loads, the suite's and the raw app's, come from the same light client
 (``LightClient``), so that the load generator takes as little as it can from either. The machine's CPU per raw request is measured too, and each run's CPU per
-petition is also given in raw requests: on a machine the suite saturates, sustained / raw
-can be no better than one over that figure. Each run also tells where the CPU went: each
+petition is also given in raw requests: where the suite and the raw app both fill the
+machine, sustained / raw comes to about one over that figure. Each run also tells where the CPU went: each
 service's, PostgreSQL's, RabbitMQ's and this load generator's CPU time per petition, and
 how many of the machine's cores were busy; and where the wait after the acceptance went: each relay's share (from
 the moment its producer says an event occurred to its arrival) and each consumer's (from
