@@ -14,7 +14,6 @@ import pytest
 from aio_pika import DeliveryMode, Message
 from sqlalchemy import event, select, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.util import await_
 
 from huiyin_shared.contracts.catalogue import build_envelope
 from huiyin_shared.messaging.broker import BrokerUnavailableError
@@ -279,7 +278,6 @@ async def test_a_handed_over_event_the_broker_refuses_waits_for_the_next_claim(
     platform.relay.hand_over(await committed_messages(platform))
 
     assert await platform.relay.relay_handed() == 4
-    await platform.relay.marked()
     assert await unsent(platform) == 1
     restore()
     assert await platform.relay.relay_once() == 1
@@ -313,75 +311,6 @@ async def test_an_event_claimed_before_it_is_handed_over_is_sent_once(
 
     assert await platform.relay.relay_handed() == 0
     assert sent == [messages[0].event_id]
-
-
-async def test_a_hand_over_is_published_while_the_mark_before_it_waits(
-    platform: Platform, broker_namespace: BrokerNamespace
-):
-    await start_without_relay(platform, broker_namespace)
-    await publish_pings(platform, range(1))
-    [first] = await committed_messages(platform)
-    outbox = platform.tables.outbox
-    async with platform.sessions() as locker, locker.begin():
-        # The first row locked elsewhere: marking it sent waits for this transaction.
-        await locker.execute(select(outbox).where(outbox.c.sent_at.is_(None)).with_for_update())
-        platform.relay.hand_over([first])
-        assert await platform.relay.relay_handed() == 1
-        await publish_pings(platform, range(1, 2))
-        second = [m for m in await committed_messages(platform) if m.event_id != first.event_id]
-        platform.relay.hand_over(second)
-        async with asyncio.timeout(10):
-            assert await platform.relay.relay_handed() == 1
-        assert await unsent(platform) == 2  # neither marked yet: the first one's mark waits
-    await platform.relay.marked()
-    assert await unsent(platform) == 0
-
-    async def both_applied() -> bool:
-        return await count(platform, effects) == 2
-
-    await eventually(both_applied)
-
-
-async def test_a_claim_does_not_send_again_what_was_confirmed_but_not_yet_marked(
-    platform: Platform, broker_namespace: BrokerNamespace
-):
-    await start_without_relay(platform, broker_namespace)
-    sent: list[str] = []
-    real_publish = platform.publisher.publish
-
-    async def counting(message: OutgoingMessage) -> None:
-        sent.append(message.event_id)
-        await real_publish(message)
-
-    platform.publisher.publish = counting  # type: ignore[method-assign]
-    await publish_pings(platform, range(1))
-    messages = await committed_messages(platform)
-    marks = hold_marks(platform)
-    platform.relay.hand_over(messages)
-    assert await platform.relay.relay_handed() == 1
-    # Confirmed, its mark held back: a poll's claim takes the row meanwhile.
-    assert await platform.relay.relay_once() == 1
-    marks.set()
-    await platform.relay.marked()
-
-    assert sent == [messages[0].event_id]
-    assert await unsent(platform) == 0
-
-
-def hold_marks(platform: Platform) -> asyncio.Event:
-    """The relay's marks of confirmed rows wait, sent but not yet executed, until the
-    returned event is set."""
-    release = asyncio.Event()
-
-    def wait(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if (
-            statement.startswith("UPDATE outbox_messages")
-            and "WHERE outbox_messages.event_id" in statement
-        ):
-            await_(release.wait())
-
-    event.listen(platform.engine.sync_engine, "before_cursor_execute", wait)
-    return release
 
 
 async def committed_messages(platform: Platform) -> list[OutgoingMessage]:

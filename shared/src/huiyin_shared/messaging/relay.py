@@ -2,9 +2,7 @@
 
 Rows committed by this process's own units of work are handed over right after their
 commit: the relay publishes them from memory and then marks them sent with one statement,
-without reading them back. The mark goes out while the next hand-over is published (one
-mark at a time, covering every row confirmed meanwhile), so that a commit's events never
-wait behind the round trip marking the ones before. Every other row (written by another process, or handed over
+without reading them back. Every other row (written by another process, or handed over
 when the broker could not take it) is claimed: on start, on a (re)connection, on a
 ``NOTIFY`` from another process and at every poll.
 
@@ -113,11 +111,6 @@ class OutboxRelay:
         # One statement, no transaction around it: neither a BEGIN nor a COMMIT round trip.
         self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._handed: list[OutgoingMessage] = []
-        # Confirmed by the broker, the mark saying so not yet committed: a claim meanwhile
-        # marks them without sending them again.
-        self._confirmed: list[str] = []
-        self._unmarked: set[str] = set()
-        self._marker: asyncio.Task[None] | None = None
         self._claim_due = True
         self._wake = asyncio.Event()
         self._running = False
@@ -139,9 +132,9 @@ class OutboxRelay:
         self._wake.set()
 
     async def relay_handed(self) -> int:
-        """Publish the rows handed over since the last call and start marking the confirmed
-        ones sent (:meth:`marked` waits for that); returns how many were confirmed. A row
-        the broker did not confirm stays unsent in the table, for the next claim."""
+        """Publish the rows handed over since the last call and mark the confirmed ones
+        sent; returns how many. A row the broker did not confirm stays unsent in the table,
+        for the next claim."""
         messages, self._handed = self._handed, []
         if not messages or not self._publisher.ready:
             # Left in the table: the claim after the (re)connection sends them.
@@ -149,38 +142,17 @@ class OutboxRelay:
         outcomes = await self._publish(messages)
         sent = [m.event_id for m, out in zip(messages, outcomes, strict=True) if out is None]
         if sent:
-            self._confirmed.extend(sent)
-            self._unmarked.update(sent)
-            if self._marker is None or self._marker.done():
-                self._marker = asyncio.create_task(self._mark_confirmed())
+            async with self._autocommit.connect() as connection:
+                now = self._clock.now()
+                # One statement whatever the count (executemany sends it once, in one round
+                # trip); an IN list would be a new statement to prepare for every length.
+                await connection.execute(
+                    self._mark_sent, [{"id": uuid.UUID(event_id), "now": now} for event_id in sent]
+                )
         return len(sent)
 
-    async def marked(self) -> None:
-        """Return once every row confirmed so far is marked sent (or its mark failed)."""
-        while self._marker is not None and not self._marker.done():
-            await asyncio.shield(self._marker)
-
-    async def _mark_confirmed(self) -> None:
-        while self._confirmed:
-            batch, self._confirmed = self._confirmed, []
-            try:
-                async with self._autocommit.connect() as connection:
-                    now = self._clock.now()
-                    # One statement whatever the count (executemany sends it once, in one
-                    # round trip); an IN list would be a new statement for every length.
-                    await connection.execute(
-                        self._mark_sent,
-                        [{"id": uuid.UUID(event_id), "now": now} for event_id in batch],
-                    )
-            except Exception as exc:
-                # Left unsent: the next claim sends them again and the inbox absorbs it.
-                log.warning("outbox.mark_failed", rows=len(batch), error=describe_error(exc))
-            finally:
-                self._unmarked.difference_update(batch)
-
     async def relay_once(self) -> int:
-        """Publish one batch; returns how many rows were confirmed (now or, for rows whose
-        mark was still on its way, before) and marked sent."""
+        """Publish one batch; returns how many rows were confirmed and marked sent."""
         if not self._publisher.ready:
             # Claiming rows now would only fail them; a (re)connection wakes the relay.
             return 0
@@ -198,9 +170,6 @@ class OutboxRelay:
                 # memory: this claim sends it, the hand-over must not send it again.
                 taken = {str(row.event_id) for row in rows}
                 self._handed = [m for m in self._handed if m.event_id not in taken]
-            # Confirmed already, their mark still on its way: this claim marks them.
-            claimed_count = len(rows)
-            rows = [row for row in rows if str(row.event_id) not in self._unmarked]
             outcomes = await self._publish([outgoing_message(row) for row in rows])
             for row, outcome in zip(rows, outcomes, strict=True):
                 if outcome is not None:
@@ -213,7 +182,7 @@ class OutboxRelay:
                             last_error=repr(outcome)[:2000],
                         )
                     )
-        return claimed_count - len(rows) + sum(outcome is None for outcome in outcomes)
+        return sum(outcome is None for outcome in outcomes)
 
     async def _publish(self, messages: list[OutgoingMessage]) -> list[BaseException | None]:
         """Publish every message at once; each one's failure, or None once confirmed."""
@@ -291,10 +260,6 @@ class OutboxRelay:
         finally:
             self._running = False
             listener.cancel()
-            # Unmarked rows would be sent again by the next start; the mark is one round trip.
-            with contextlib.suppress(Exception):
-                async with asyncio.timeout(5):
-                    await self.marked()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await listener
 
