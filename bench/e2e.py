@@ -5,19 +5,21 @@
 Starts the four services as real processes (the end-to-end tests' harness: own databases,
 own broker names, removed afterwards), then offers petitions at a fixed rate from a
 portal, each accepted by a clerk at once, and times each one from its POST to the moment
-``case.opened`` for it reaches a queue of the benchmark's own, bound to the run's exchange.
-Prints the offered and sustained rates, p50/p95/p99 latency, and beside them the raw
-limits measured in the same run: the "HTTP + one INSERT" rate of the same stack (the raw
-app of ``bench/intake.py``: uvicorn, FastAPI, SQLAlchemy async, asyncpg, the kit's pool),
-PostgreSQL single-row commits through the same driver (asyncpg) and RabbitMQ confirmed
-publishes. Both loads, the suite's and the raw app's, come from the same light client
-(``LightClient``), so that the load generator takes as little as it can from either. The machine's CPU per raw request is measured too, and each run's CPU per
-petition is also given in raw requests: where the suite and the raw app both fill the
-machine, sustained / raw comes to about one over that figure. Each run also tells where the CPU went: each
-service's, PostgreSQL's, RabbitMQ's and this load generator's CPU time per petition, and
-how many of the machine's cores were busy; and where the wait after the acceptance went: each relay's share (from
-the moment its producer says an event occurred to its arrival) and each consumer's (from
-the arrival of the event it reads to the moment its own event occurred).
+``case.opened`` for it reaches a queue of the benchmark's own, bound to the run's
+exchange. Prints the offered and sustained rates, p50/p95/p99 latency, and beside them the
+raw limits measured in the same run: the "HTTP + one INSERT" rate of the same stack (the
+raw app of ``bench/intake.py``: uvicorn, FastAPI, SQLAlchemy async, asyncpg, the kit's
+pool), PostgreSQL single-row commits through the same driver (asyncpg) and RabbitMQ
+confirmed publishes. Both loads, the suite's and the raw app's, come from the same light
+client (``LightClient``), so that the load generator takes as little as it can from
+either. The machine's CPU per raw request is measured too, and each run's CPU per petition
+is also given in raw requests: where the suite and the raw app both fill the machine,
+sustained / raw comes to about one over that figure. Each run also tells where the CPU
+went (each service's, PostgreSQL's, RabbitMQ's and this load generator's CPU time per
+petition, and how many of the machine's cores were busy) and where the wait after the
+acceptance went: each relay's share (from the moment its producer says an event occurred
+to its arrival) and each consumer's (from the arrival of the event it reads to the moment
+its own event occurred).
 
 Figures are distorted by whatever else the machine runs; read them with its load.
 """
@@ -397,7 +399,12 @@ def main() -> None:
     )
     parser.add_argument("--raw-seconds", type=float, default=3.0)
     parser.add_argument("--raw-requests", type=int, default=2000)
-    parser.add_argument("--pool-size", type=int, default=10, help="DATABASE_POOL_SIZE")
+    parser.add_argument(
+        "--pool-size",
+        type=int,
+        default=None,
+        help="DATABASE_POOL_SIZE for every service (default: each service's own)",
+    )
     parser.add_argument(
         "--set",
         type=lambda text: tuple(text.split("=", 1)),
@@ -417,11 +424,11 @@ def main() -> None:
         workdir=Path(tempfile.mkdtemp(prefix="huiyin-bench-")),
         postgres_url=ADMIN,
         amqp_url=AMQP,
-        # As in production: the default pool, not the tests' smaller one; the system clock
-        # (the tests' shared clock file is read on every "now"); the default intervals of
-        # relay polls and timers (the tests' look every second or faster).
+        # As in production: each service's default pool, not the tests' smaller one; the
+        # system clock (the tests' shared clock file is read on every "now"); the default
+        # intervals of relay polls and timers (the tests' look every second or faster).
         overrides={
-            "DATABASE_POOL_SIZE": str(args.pool_size),
+            "DATABASE_POOL_SIZE": None if args.pool_size is None else str(args.pool_size),
             "CLOCK_CONTROL_FILE": None,
             "RELAY_POLL_INTERVAL_SECONDS": None,
             "BROKER_RETRY_MAX_SECONDS": None,
