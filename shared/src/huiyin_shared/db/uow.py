@@ -53,13 +53,12 @@ class UnitOfWork:
         self._sessions = sessions
         self._outbox = outbox
         self._relay = relay
-        self._published: list[Envelope] = []
-        self._outgoing: list[OutgoingMessage] = []
+        # Each event written in this transaction: its envelope and the message it becomes.
+        self._events: list[tuple[Envelope, OutgoingMessage]] = []
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
-        self._published = []
-        self._outgoing = []
+        self._events = []
         self._start()
         return self
 
@@ -81,28 +80,25 @@ class UnitOfWork:
     async def publish(self, data: EventData, *, subject: str) -> Envelope:
         """Record an event to be sent once this unit of work commits."""
         envelope, message = await self._outbox.add(self.session, data, subject=subject)
-        self._published.append(envelope)
-        self._outgoing.append(message)
+        self._events.append((envelope, message))
         return envelope
 
     @property
     def published(self) -> tuple[Envelope, ...]:
-        return tuple(self._published)
+        return tuple(envelope for envelope, _ in self._events)
 
     async def commit(self) -> None:
         relay = self._relay if self._relay is not None and self._relay.running else None
-        if self._published and relay is None:
+        if self._events and relay is None:
             await notify_relay(self.session)  # sends the pending writes first
         else:
             await send_pending_writes(self.session)
         await self.session.commit()
-        if self._outgoing and relay is not None:
-            relay.hand_over(self._outgoing)
-        self._published = []
-        self._outgoing = []
+        if self._events and relay is not None:
+            relay.hand_over([message for _, message in self._events])
+        self._events = []
 
     async def rollback(self) -> None:
         discard_pending_writes(self.session)
         await self.session.rollback()
-        self._published = []
-        self._outgoing = []
+        self._events = []
