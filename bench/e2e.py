@@ -120,28 +120,29 @@ class LightClient:
         """The JSON answer of a POST that must succeed (2xx)."""
         data = json.dumps(body).encode()
         every = self._headers | (headers or {})
-        for attempt in (1, 2):
-            connection = getattr(self._local, "connection", None)
-            if connection is None:
-                connection = self._local.connection = http.client.HTTPConnection(
-                    self._host, self._port, timeout=60
-                )
-            try:
-                connection.request("POST", self._prefix + path, body=data, headers=every)
-                response = connection.getresponse()
-                answer = response.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                # The server closed a connection idle past its keep-alive before it read
-                # this request: send it once more on a new one.
-                connection.close()
-                self._local.connection = None
-                if attempt == 2:
-                    raise
-                continue
-            if not 200 <= response.status < 300:
-                raise RuntimeError(f"POST {path} -> {response.status}: {answer[:300]!r}")
-            return json.loads(answer) if answer else None
-        raise AssertionError("unreachable")
+        try:
+            status, answer = self._send(self._prefix + path, data, every)
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # The server closed a connection idle past its keep-alive before it read this
+            # request: send it once more, on a new one.
+            status, answer = self._send(self._prefix + path, data, every)
+        if not 200 <= status < 300:
+            raise RuntimeError(f"POST {path} -> {status}: {answer[:300]!r}")
+        return json.loads(answer) if answer else None
+
+    def _send(self, path: str, data: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = http.client.HTTPConnection(self._host, self._port, timeout=60)
+            self._local.connection = connection
+        try:
+            connection.request("POST", path, body=data, headers=headers)
+            response = connection.getresponse()
+            return response.status, response.read()
+        except Exception:
+            connection.close()
+            self._local.connection = None
+            raise
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 def dialect_insert(session: AsyncSession, table: Table) -> postgresql.Insert | sqlite.Insert:
     """``INSERT INTO table`` in the session's dialect (it has ``on_conflict_do_*``)."""
-    return _insert(table, session.get_bind().dialect.name)
-
-
-def insert_for(table: Table, dialect: str) -> postgresql.Insert | sqlite.Insert:
-    """``INSERT INTO table`` in the named dialect (``postgresql`` or ``sqlite``)."""
-    return _insert(table, dialect)
+    return insert_for(table, session.get_bind().dialect.name)
 
 
 S = TypeVar("S")
@@ -49,14 +44,15 @@ def per_dialect(build: Callable[[DialectInsert], S]) -> Callable[[AsyncSession],
     def statement(session: AsyncSession) -> S:
         dialect = session.get_bind().dialect.name
         if dialect not in built:
-            built[dialect] = build(partial(_insert, dialect=dialect))
+            built[dialect] = build(partial(insert_for, dialect=dialect))
         return built[dialect]
 
     return statement
 
 
 @cache
-def _insert(table: Table, dialect: str) -> postgresql.Insert | sqlite.Insert:
+def insert_for(table: Table, dialect: str) -> postgresql.Insert | sqlite.Insert:
+    """``INSERT INTO table`` in the named dialect (``postgresql`` or ``sqlite``)."""
     if dialect == "postgresql":
         return postgresql.insert(table)
     if dialect == "sqlite":
